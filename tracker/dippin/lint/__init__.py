@@ -1,0 +1,163 @@
+"""Structural validation and semantic lint of a parsed workflow.
+
+Rules live in the modules of this package, one module per rule family, and register
+themselves with :func:`rule`. :func:`validate` runs the structural rules (errors that
+make a workflow unrunnable), :func:`lint` the semantic ones, and :func:`check` returns
+parse diagnostics plus both, sorted by position.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.dippin.diagnostics import Diagnostic, Fix, Related, Severity, sort_key
+from tracker.dippin.graph import Graph
+from tracker.dippin.ir import Workflow
+from tracker.dippin.positions import ZERO_RANGE, Range
+
+if TYPE_CHECKING:
+    from tracker.dippin.parser import ParseResult
+
+# Rule modules, imported on first use. Order within the catalogue is given by each
+# rule's ``order`` key, not by this list.
+RULE_MODULES: tuple[str, ...] = (
+    "tracker.dippin.lint.structural",
+    "tracker.dippin.lint.semantic",
+    "tracker.dippin.lint.dataflow",
+)
+
+
+@dataclass
+class LintOptions:
+    """Knobs for a lint run.
+
+    ``extra_models`` adds catalogue entries (``{"provider": ["model", ...]}``);
+    ``environment`` enables checks that look at the machine (``bash -n``, ``PATH``);
+    ``file_exists`` lets the language server answer from its open documents.
+    """
+
+    extra_models: dict[str, list[str]] = field(default_factory=dict)
+    environment: bool = True
+    file_exists: Callable[[Path], bool] = Path.exists
+    read_file: Callable[[Path], str] | None = None
+
+
+@dataclass
+class LintContext:
+    workflow: Workflow
+    options: LintOptions
+    path: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    _graph: Graph | None = None
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            self._graph = Graph.build(self.workflow)
+        return self._graph
+
+    def cached(self, key: str, make: Callable[[], Any]) -> Any:
+        """Memoise a derived structure (e.g. the dataflow analysis) for this run."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    def report(
+        self,
+        code: str,
+        message: str,
+        rng: Range | None = None,
+        *,
+        help: str = "",
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        related: Iterable[Related] = (),
+        unnecessary: bool = False,
+        deprecated: bool = False,
+    ) -> Diagnostic:
+        from tracker.dippin.lint.catalog import default_severity
+
+        diag = Diagnostic(
+            code=code,
+            severity=severity or default_severity(code),
+            message=message,
+            range=rng or ZERO_RANGE,
+            file=self.path,
+            help=help,
+            fix=fix,
+            related=list(related),
+            unnecessary=unnecessary,
+            deprecated=deprecated,
+        )
+        self.diagnostics.append(diag)
+        return diag
+
+
+RuleFn = Callable[[LintContext], None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    order: float
+    codes: tuple[str, ...]
+    structural: bool
+    fn: RuleFn
+
+
+_RULES: list[Rule] = []
+_loaded = False
+
+
+def rule(order: float, *codes: str, structural: bool = False) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule function producing ``codes``; ``order`` fixes its place in a run."""
+
+    def deco(fn: RuleFn) -> RuleFn:
+        _RULES.append(Rule(order, codes, structural, fn))
+        return fn
+
+    return deco
+
+
+def rules() -> list[Rule]:
+    global _loaded
+    if not _loaded:
+        for name in RULE_MODULES:
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+        _loaded = True
+    return sorted(_RULES, key=lambda r: r.order)
+
+
+def _run(workflow: Workflow, options: LintOptions | None, structural: bool, path: str | None) -> list[Diagnostic]:
+    ctx = LintContext(workflow, options or LintOptions(), path if path is not None else workflow.source_path)
+    for r in rules():
+        if r.structural == structural:
+            r.fn(ctx)
+    return ctx.diagnostics
+
+
+def validate(workflow: Workflow, options: LintOptions | None = None, path: str | None = None) -> list[Diagnostic]:
+    """Structural errors (DIP001–DIP009 family)."""
+    return _run(workflow, options, True, path)
+
+
+def lint(workflow: Workflow, options: LintOptions | None = None, path: str | None = None) -> list[Diagnostic]:
+    """Semantic warnings and hints (DIP1xx, TRK, and this implementation's DIP8xx)."""
+    return _run(workflow, options, False, path)
+
+
+def check(result: ParseResult, options: LintOptions | None = None) -> list[Diagnostic]:
+    """Everything about a parsed document: parse diagnostics, validation and lint."""
+    diags = list(result.diagnostics)
+    diags += validate(result.workflow, options, result.path)
+    diags += lint(result.workflow, options, result.path)
+    diags.sort(key=sort_key)
+    return diags

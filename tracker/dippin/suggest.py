@@ -1,0 +1,37 @@
+"""Edit-distance suggestions for misspelled names ("did you mean ...?")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Classic edit distance (insert, delete, substitute all cost 1)."""
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def closest(name: str, candidates: Iterable[str], max_distance: int = 2) -> str | None:
+    """The first candidate with the smallest distance to ``name``, if within ``max_distance``.
+
+    Case-only differences count as distance 0.5 so ``Start`` wins over ``Stat`` for ``start``.
+    """
+    best: str | None = None
+    best_score = float(max_distance) + 0.01
+    lowered = name.lower()
+    for cand in candidates:
+        if cand == name:
+            continue
+        score: float = 0.5 if cand.lower() == lowered else float(levenshtein(name, cand))
+        if score < best_score:
+            best, best_score = cand, score
+    return best
