@@ -164,7 +164,7 @@ async def test_streamed_call_maps_request_and_accumulates_response(
     assert len(recorder.events[0].call_id) == 16
     prepare = next(e for e in recorder.events if e.type == "tool_prepare")
     assert prepare.tool_name == "read"
-    finish = recorder.events[-1]
+    finish = next(e for e in recorder.events if e.type == "finish")
     assert finish.finish_reason == "tool_calls"
     assert finish.usage is not None and finish.usage.output_tokens == 7
     raw_names = [e.raw_event for e in recorder.events if e.type == "provider_raw"]

@@ -161,6 +161,8 @@ def _explain(unit: Unit, token: DipToken | None, expected: set[str]) -> tuple[st
             return "missing source node before `->`", "", None
         return f"expected an edge `Source -> Target [when ...] [label: ...]`; unexpected {_describe(token) if token else 'text'}", "", None
 
+    if ctx == "field" and unit.parent is not None and unit.parent.field_text is not None and unit.parent.field_text.value:
+        return _unexpected_block(unit.parent), "", None
     if first.type == "NAME" and second is not None and second.type in ("NAME", "STRING", "VALUE"):
         if ctx in ("workflow", "node", "section", "field") or word in _KNOWN_WORDS:
             return f"missing `:` after `{word}`", f"write `{word}: <value>`", _missing_colon_fix(first)
@@ -168,8 +170,6 @@ def _explain(unit: Unit, token: DipToken | None, expected: set[str]) -> tuple[st
         parent = unit.parent
         owner = parent.first_word if parent else "node"
         return f"expected a `field: value` line inside `{owner}`; unexpected {_describe(token) if token else 'text'}", "", None
-    if ctx == "field" and unit.parent is not None and unit.parent.field_text is not None and unit.parent.field_text.value:
-        return _unexpected_block(unit.parent), "", None
     if ctx == "workflow" and first.type in ("NAME", "STRING", "OTHER"):
         guess = closest(word, _KNOWN_WORDS)
         hint = f"did you mean `{guess}`?" if guess else ""

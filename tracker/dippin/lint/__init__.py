@@ -25,9 +25,12 @@ if TYPE_CHECKING:
 # Rule modules, imported on first use. Order within the catalogue is given by each
 # rule's ``order`` key, not by this list.
 RULE_MODULES: tuple[str, ...] = (
-    "tracker.dippin.lint.structural",
-    "tracker.dippin.lint.semantic",
-    "tracker.dippin.lint.dataflow",
+    "tracker.dippin.lint.structural",  # DIP001–DIP009
+    "tracker.dippin.lint.semantic",  # Core DIP101–DIP138
+    "tracker.dippin.lint.ext",  # upstream Ext codes DIP010, DIP139–DIP161
+    "tracker.dippin.lint.spec_rules",  # spec/satisfies rules (snapshot DIP139–144) as DIP801–DIP806
+    "tracker.dippin.lint.tracker_checks",  # TRK1xx
+    "tracker.dippin.lint.dataflow",  # DIP810+ context-key dataflow rules
 )
 
 

@@ -8,7 +8,7 @@ import logging
 import os
 import time
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, cast
 
 import anthropic
 import httpx2
@@ -38,6 +38,8 @@ from tracker.llm.stream import (
 from tracker.llm.types import FinishReason, Message, Request, Response, Usage
 
 logger = logging.getLogger("tracker.llm.anthropic")
+
+ANTHROPIC_VERSION = "2023-06-01"
 
 _STREAM_ERROR_STATUS = {
     "invalid_request_error": 400,
@@ -105,6 +107,15 @@ class AnthropicAdapter:
             base_url=base_url,
             max_retries=0,
             http_client=self._http,
+            # The wire contract of §6.3.2: key in `x-api-key`, API version 2023-06-01.
+            default_headers=cast(
+                "dict[str, str]",
+                {
+                    "x-api-key": api_key,
+                    "anthropic-version": ANTHROPIC_VERSION,
+                    "Authorization": anthropic.omit,  # no Bearer header
+                },
+            ),
         )
 
     async def aclose(self) -> None:
