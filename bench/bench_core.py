@@ -46,7 +46,8 @@ def main() -> None:
     from tracker.dippin import load_bytes
     from tracker.dippin.lint import LintOptions, lint, validate
 
-    print(f"file: {path} ({data.count(b'\n')} lines)")
+    lines = data.count(b"\n")
+    print(f"file: {path} ({lines} lines)")
     load_bytes(data, path)  # warm caches (grammar tables, rule modules)
     result = load_bytes(data, path)
     opts = LintOptions(environment=False)

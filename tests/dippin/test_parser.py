@@ -12,7 +12,7 @@ from tracker.dippin.ir import (
     SubgraphNode,
     ToolNode,
 )
-from tracker.dippin.values import MILLISECOND, MINUTE, SECOND
+from tracker.dippin.values import MILLISECOND, SECOND
 
 
 def src(body: str) -> str:

@@ -21,7 +21,7 @@ SAMPLE = (
     "  edges\n    A -> B  when ctx.outcome = success and not ctx.x = y  label: ok\n    B -> C  on success  loop\n"
 )
 ALPHABET = st.sampled_from(
-    list("abcAB:->\"'#${}()[]|,=!<> \t\n") + ["agent ", "tool ", "edges\n", "workflow W\n", "  ", "    ", "when ", "label: "]
+    [*"abcAB:->\"'#${}()[]|,=!<> \t\n", "agent ", "tool ", "edges\n", "workflow W\n", "  ", "    ", "when ", "label: "]
 )
 
 

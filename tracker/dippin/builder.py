@@ -24,7 +24,6 @@ from tracker.dippin.ir import (
     Branch,
     Condition,
     ConditionalNode,
-    Defaults,
     FanInNode,
     FieldSource,
     HumanNode,
@@ -38,7 +37,7 @@ from tracker.dippin.ir import (
     VarDecl,
     Workflow,
 )
-from tracker.dippin.lexer import DipToken, Unit
+from tracker.dippin.lexer import DipToken, ParseTree, Unit
 from tracker.dippin.positions import Position, Range, union
 from tracker.dippin.stylesheet import parse_stylesheet
 from tracker.dippin.suggest import closest
@@ -67,7 +66,7 @@ class FieldLine:
     value: str
     value_token: DipToken | None
     unit: Unit
-    body: list[Tree]
+    body: list[ParseTree]
     source: FieldSource
 
     @property
@@ -75,10 +74,10 @@ class FieldLine:
         return self.source.block
 
 
-def _field_line(tree: Tree) -> FieldLine:
+def _field_line(tree: ParseTree) -> FieldLine:
     key_tok = cast(DipToken, tree.children[0])
     value_tok: DipToken | None = None
-    body: list[Tree] = []
+    body: list[ParseTree] = []
     for child in tree.children[1:]:
         if isinstance(child, Tree):
             if child.data == "value":
@@ -101,7 +100,7 @@ def _field_line(tree: Tree) -> FieldLine:
     return FieldLine(key_tok.text_value, key_tok, ft.value, value_tok, unit, body, source)
 
 
-def _name(tree: Tree) -> DipToken:
+def _name(tree: ParseTree) -> DipToken:
     return cast(DipToken, tree.children[0])
 
 
@@ -134,14 +133,14 @@ class Builder:
         )
 
     # ------------------------------------------------------------------ top level
-    def dialect(self, tree: Tree) -> None:
+    def dialect(self, tree: ParseTree) -> None:
         tok = cast(DipToken, tree.children[1])
         try:
             self.wf.dialect = V.parse_int(tok.text_value)
         except ValueError:
             self.error("DIP902", f"invalid dialect version {tok.text_value!r}; expected an integer like `dip 2`", tok.rng)
 
-    def workflow_header(self, tree: Tree | None, unit: Unit) -> None:
+    def workflow_header(self, tree: ParseTree | None, unit: Unit) -> None:
         if not self.wf.header_range.end.line and not self.wf.name:
             self.wf.header_range = unit.line_range
             self.wf.range = unit.range
@@ -157,7 +156,7 @@ class Builder:
         if not self.wf.name:
             self.error("DIP000", "expected a workflow name after `workflow`", unit.line_range, "write `workflow MyWorkflow`")
 
-    def item(self, tree: Tree) -> None:
+    def item(self, tree: ParseTree) -> None:
         handler = getattr(self, f"_item_{tree.data}", None)
         if handler is not None:
             handler(tree)
@@ -167,7 +166,7 @@ class Builder:
         return self.wf
 
     # ------------------------------------------------------------------ header fields
-    def _item_field(self, tree: Tree) -> None:
+    def _item_field(self, tree: ParseTree) -> None:
         line = _field_line(tree)
         key = line.key
         if line.body:
@@ -238,7 +237,7 @@ class Builder:
                         self._apply_scalar(self.wf.defaults, spec, value, line, record=False)
 
     # ------------------------------------------------------------------ sections
-    def _item_section(self, tree: Tree) -> None:
+    def _item_section(self, tree: ParseTree) -> None:
         word = cast(DipToken, tree.children[0])
         lines = self._body_lines(tree)
         unit = word.unit
@@ -292,9 +291,9 @@ class Builder:
         self.wf.inputs.append(decl)
 
     # ------------------------------------------------------------------ nodes
-    def _item_node(self, tree: Tree) -> None:
+    def _item_node(self, tree: ParseTree) -> None:
         kind_tok = cast(DipToken, tree.children[0])
-        name_tok = _name(cast(Tree, tree.children[1]))
+        name_tok = _name(cast(ParseTree, tree.children[1]))
         kind = kind_tok.text_value
         cls = _NODE_CLASSES[kind]
         unit = kind_tok.unit
@@ -302,9 +301,9 @@ class Builder:
         self._apply_fields(node, F.table(kind), self._body_lines(tree), f"{kind} field", kind)
         self.wf.nodes.append(node)  # type: ignore[arg-type]
 
-    def _item_parallel(self, tree: Tree) -> None:
+    def _item_parallel(self, tree: ParseTree) -> None:
         head = cast(DipToken, tree.children[0])
-        name_tok = _name(cast(Tree, tree.children[1]))
+        name_tok = _name(cast(ParseTree, tree.children[1]))
         unit = head.unit
         node = ParallelNode(id=name_tok.text_value, id_range=name_tok.rng, header_range=unit.line_range, range=unit.range)
         for child in tree.children[2:]:
@@ -347,9 +346,9 @@ class Builder:
         self._apply_fields(branch, F.table("branch"), attrs, "branch field", "branch")
         return branch
 
-    def _item_fan_in(self, tree: Tree) -> None:
+    def _item_fan_in(self, tree: ParseTree) -> None:
         head = cast(DipToken, tree.children[0])
-        name_tok = _name(cast(Tree, tree.children[1]))
+        name_tok = _name(cast(ParseTree, tree.children[1]))
         unit = head.unit
         node = FanInNode(id=name_tok.text_value, id_range=name_tok.rng, header_range=unit.line_range, range=unit.range)
         for child in tree.children[2:]:
@@ -358,7 +357,7 @@ class Builder:
         self._apply_fields(node, F.table("fan_in"), self._body_lines(tree), "fan_in field", "fan_in")
         self.wf.nodes.append(node)
 
-    def _id_list(self, tree: Tree) -> tuple[list[str], list[Range]]:
+    def _id_list(self, tree: ParseTree) -> tuple[list[str], list[Range]]:
         ids: list[str] = []
         ranges: list[Range] = []
         for child in tree.children:
@@ -369,7 +368,7 @@ class Builder:
         return ids, ranges
 
     # ------------------------------------------------------------------ edges
-    def _item_edges(self, tree: Tree) -> None:
+    def _item_edges(self, tree: ParseTree) -> None:
         head = cast(DipToken, tree.children[0])
         self.wf.sections.setdefault("edges", head.unit.range)
         parser = EdgeAttributeParser(self)
@@ -380,7 +379,7 @@ class Builder:
                         self.wf.edges.append(parser.edge(edge_tree))
 
     # ------------------------------------------------------------------ field application
-    def _body_lines(self, tree: Tree) -> list[FieldLine]:
+    def _body_lines(self, tree: ParseTree) -> list[FieldLine]:
         for child in tree.children:
             if isinstance(child, Tree) and child.data == "field_body":
                 return [_field_line(t) for t in child.children if isinstance(t, Tree)]

@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-from tracker.dippin.records import record
-from typing import Literal, Union
+from typing import Literal
 
 from tracker.dippin.positions import Position, Range
+from tracker.dippin.records import record
 
 WORD_OPERATORS = ("contains", "startswith", "endswith", "in", "matches")
 SYMBOL_OPERATORS = ("=", "==", "!=", "<", ">", "<=", ">=")
@@ -70,7 +69,7 @@ class Not:
     range: Range
 
 
-Expr = Union[Compare, And, Or, Not]
+Expr = Compare | And | Or | Not
 
 
 class ConditionError(Exception):

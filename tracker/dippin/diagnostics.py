@@ -6,16 +6,15 @@ server converts it to an LSP diagnostic, and quick fixes travel as text edits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from tracker.dippin.records import record
-from enum import Enum
+from dataclasses import field
+from enum import StrEnum
 from typing import Any
 
 from tracker.dippin.positions import ZERO_RANGE, Range
+from tracker.dippin.records import record
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from lark import Tree
-
 from tracker.dippin import values as V
 from tracker.dippin.conditions import Compare
 from tracker.dippin.diagnostics import Fix, TextEdit
 from tracker.dippin.interpolation import scan
 from tracker.dippin.ir import Condition, Edge, Reference
-from tracker.dippin.lexer import DipToken
+from tracker.dippin.lexer import DipToken, ParseTree
 from tracker.dippin.positions import Position, Range
 
 if TYPE_CHECKING:
@@ -31,9 +29,9 @@ class EdgeAttributeParser:
     def __init__(self, builder: Builder) -> None:
         self.b = builder
 
-    def edge(self, tree: Tree) -> Edge:
-        src_tok = cast(DipToken, cast(Tree, tree.children[0]).children[0])
-        dst_tok = cast(DipToken, cast(Tree, tree.children[2]).children[0])
+    def edge(self, tree: ParseTree) -> Edge:
+        src_tok = cast(DipToken, cast(ParseTree, tree.children[0]).children[0])
+        dst_tok = cast(DipToken, cast(ParseTree, tree.children[2]).children[0])
         unit = src_tok.unit
         edge = Edge(
             source=src_tok.text_value,

@@ -63,7 +63,7 @@ class Graph:
         for src in sources:
             out = list(explicit.get(src, ()))
             covered = {ge.target for ge in out if not ge.conditional}
-            for ge in parallel_edges.get(src, ()) + fan_in_edges.get(src, ()):
+            for ge in [*parallel_edges.get(src, []), *fan_in_edges.get(src, [])]:
                 if ge.target not in covered:
                     out.append(ge)
                     covered.add(ge.target)

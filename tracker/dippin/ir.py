@@ -14,12 +14,11 @@ these dataclasses directly).
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Literal, Union
+from typing import Literal
 
 from tracker.dippin.conditions import Expr
 from tracker.dippin.positions import ZERO_RANGE, Position, Range
 from tracker.dippin.records import record
-
 
 NodeKind = Literal[
     "agent", "human", "tool", "subgraph", "conditional", "manager_loop", "parallel", "fan_in"
@@ -233,9 +232,7 @@ class FanInNode(NodeBase):
     params: dict[str, str] = field(default_factory=dict)
 
 
-AnyNode = Union[
-    AgentNode, HumanNode, ToolNode, SubgraphNode, ConditionalNode, ManagerLoopNode, ParallelNode, FanInNode
-]
+AnyNode = AgentNode | HumanNode | ToolNode | SubgraphNode | ConditionalNode | ManagerLoopNode | ParallelNode | FanInNode
 Node = AnyNode
 
 

@@ -20,13 +20,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from lark import Token
+from lark import Token, Tree
 
 from tracker.dippin.ir import Comment
 from tracker.dippin.positions import Position, Range
 from tracker.dippin.values import unescape
 
 MAX_DEPTH = 8
+
+ParseTree = Tree[Token]
 
 LINE_KEYWORDS = {
     "workflow": "WORKFLOW",
@@ -60,9 +62,11 @@ class DipToken(Token):  # type: ignore[misc]
 
     @property
     def rng(self) -> Range:
+        # _mk always sets every position attribute.
+        line, column, end_line, end_column = self.line or 1, self.column or 1, self.end_line or 1, self.end_column or 1
         return Range(
-            start=Position(line=self.line - 1, character=self.column - 1),
-            end=Position(line=self.end_line - 1, character=self.end_column - 1),
+            start=Position(line=line - 1, character=column - 1),
+            end=Position(line=end_line - 1, character=end_column - 1),
         )
 
 
@@ -224,7 +228,7 @@ def tokenize_line(text: str, line: int, start: int, unit: Unit, problems: list[L
         elif kind == "one":
             toks.append(_mk(_ONE[raw], raw, line, s, e, unit))
         elif kind == "string":
-            if len(raw) < 2 or not raw.endswith('"') or raw.endswith('\\"') and _unterminated(raw):
+            if len(raw) < 2 or not raw.endswith('"') or (raw.endswith('\\"') and _unterminated(raw)):
                 problems.append(LexProblem("DIP913", "unterminated string: missing closing '\"'", _r(line, s, e)))
                 toks.append(_mk("STRING", unescape(raw[1:]), line, s, e, unit))
             else:

@@ -163,9 +163,13 @@ def _explain(unit: Unit, token: DipToken | None, expected: set[str]) -> tuple[st
 
     if ctx == "field" and unit.parent is not None and unit.parent.field_text is not None and unit.parent.field_text.value:
         return _unexpected_block(unit.parent), "", None
-    if first.type == "NAME" and second is not None and second.type in ("NAME", "STRING", "VALUE"):
-        if ctx in ("workflow", "node", "section", "field") or word in _KNOWN_WORDS:
-            return f"missing `:` after `{word}`", f"write `{word}: <value>`", _missing_colon_fix(first)
+    if (
+        first.type == "NAME"
+        and second is not None
+        and second.type in ("NAME", "STRING", "VALUE")
+        and (ctx in ("workflow", "node", "section", "field") or word in _KNOWN_WORDS)
+    ):
+        return f"missing `:` after `{word}`", f"write `{word}: <value>`", _missing_colon_fix(first)
     if ctx == "node":
         parent = unit.parent
         owner = parent.first_word if parent else "node"

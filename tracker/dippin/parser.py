@@ -22,7 +22,7 @@ from tracker.dippin import messages
 from tracker.dippin.builder import Builder
 from tracker.dippin.diagnostics import Diagnostic, Severity, sort_key
 from tracker.dippin.ir import Workflow
-from tracker.dippin.lexer import DipToken, Lexed, Unit, lex, stream
+from tracker.dippin.lexer import DipToken, Lexed, ParseTree, Unit, lex, stream
 from tracker.dippin.positions import Position, Range
 from tracker.dippin.source import SourceText
 
@@ -63,7 +63,7 @@ class ParseResult:
     source: SourceText
     lexed: Lexed
     path: str | None = None
-    item_trees: list[Tree] = field(default_factory=list)
+    item_trees: list[ParseTree] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -163,15 +163,15 @@ def _parse(source: SourceText, path: str | None) -> ParseResult:
     return result
 
 
-def _try_parse(tokens: list[DipToken], start: str) -> Tree | UnexpectedInput:
+def _try_parse(tokens: list[DipToken], start: str) -> ParseTree | UnexpectedInput:
     try:
-        tree: Tree = _lark().parse(tokens, start=start)  # type: ignore[arg-type]
+        tree: ParseTree = _lark().parse(tokens, start=start)  # type: ignore[arg-type]
         return tree
     except UnexpectedInput as exc:
         return exc
 
 
-def _parse_workflow_unit(unit: Unit, diags: list[Diagnostic], path: str | None) -> tuple[Tree | None, list[Tree]]:
+def _parse_workflow_unit(unit: Unit, diags: list[Diagnostic], path: str | None) -> tuple[ParseTree | None, list[ParseTree]]:
     """Parse a ``workflow`` line and its body; returns the header tree and the item trees."""
     whole = _try_parse(list(stream(unit)), "workflow")
     if isinstance(whole, Tree):
@@ -183,7 +183,7 @@ def _parse_workflow_unit(unit: Unit, diags: list[Diagnostic], path: str | None) 
         header_tree = None
     else:
         header_tree = header
-    items: list[Tree] = []
+    items: list[ParseTree] = []
     for child in unit.children:
         tree = _parse_with_recovery(child, "item", diags, path)
         if tree is not None:
@@ -191,19 +191,19 @@ def _parse_workflow_unit(unit: Unit, diags: list[Diagnostic], path: str | None) 
     return header_tree, items
 
 
-def _workflow_items(tree: Tree) -> list[Tree]:
+def _workflow_items(tree: ParseTree) -> list[ParseTree]:
     for child in tree.children:
         if isinstance(child, Tree) and child.data == "workflow_body":
             return [c for c in child.children if isinstance(c, Tree)]
     return []
 
 
-def _parse_with_recovery(unit: Unit, start: str, diags: list[Diagnostic], path: str | None) -> Tree | None:
+def _parse_with_recovery(unit: Unit, start: str, diags: list[Diagnostic], path: str | None) -> ParseTree | None:
     """Parse ``unit``; on a syntax error drop the smallest offending line and retry."""
     skip: set[int] = set()
     for _ in range(MAX_RECOVERY_STEPS):
         outcome = _try_parse(list(stream(unit, skip)), start)
-        if isinstance(outcome, Tree):
+        if not isinstance(outcome, UnexpectedInput):
             return outcome
         token = getattr(outcome, "token", None)
         bad: Unit | None = getattr(token, "unit", None) if isinstance(token, DipToken) else None
@@ -228,7 +228,7 @@ def _last_unit(unit: Unit, skip: set[int]) -> Unit:
         current = kids[-1]
 
 
-def _error(unit: Unit, exc: Tree | UnexpectedInput, path: str | None, fallback: str = "") -> Diagnostic:
+def _error(unit: Unit, exc: ParseTree | UnexpectedInput, path: str | None, fallback: str = "") -> Diagnostic:
     token = getattr(exc, "token", None)
     expected = set(getattr(exc, "expected", ()) or ())
     return messages.syntax_error(unit, token if isinstance(token, DipToken) else None, expected, path, fallback)
