@@ -122,10 +122,17 @@ async def test_non_streaming_call_drops_reasoning_for_older_models(
     harness = connect("gemini")
 
     response = await harness.client.complete(
-        Request("gemini-2.5-flash", [Message.user("hi")], reasoning_effort="high", max_tokens=50)
+        Request(
+            "gemini-2.5-flash",
+            [Message.user("hi")],
+            reasoning_effort="high",
+            max_tokens=50,
+            provider_options={"gemini": {"safetySettings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}]}},
+        )
     )
 
     sent = server.last_request
+    assert sent.json["safetySettings"] == [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}]
     assert sent.path == "/v1beta/models/gemini-2.5-flash:generateContent"
     assert sent.json["generationConfig"] == {"maxOutputTokens": 50}
     assert response.text == "Sure."

@@ -126,6 +126,20 @@ async def test_incomplete_response_finishes_with_length(server: FakeServer, conn
     assert finish.finish_reason == "length"
 
 
+async def test_no_organisation_headers_even_when_the_sdk_env_vars_are_set(
+    server: FakeServer, connect: Connector, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_ORG_ID", "org-123")
+    monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-123")
+    server.enqueue(Reply(json_body=fake.response_object(output=[fake.message_item("x")])))
+    harness = connect("openai")
+
+    await harness.client.complete(Request("gpt-5.4", [Message.user("hi")]))
+
+    assert server.last_request.header("openai-organization") is None
+    assert server.last_request.header("openai-project") is None
+
+
 async def test_non_streaming_call_parses_output(server: FakeServer, connect: Connector) -> None:
     server.enqueue(
         Reply(

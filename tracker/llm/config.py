@@ -39,6 +39,9 @@ PROVIDER_ENV: dict[str, ProviderEnv] = {
     ),
 }
 
+GATEWAY_KINDS: tuple[str, ...] = ("cf-aig", "bedrock")
+"""Values the CLI accepts for ``--gateway-kind`` (besides empty = ``cf-aig``)."""
+
 GATEWAY_SUFFIXES: dict[str, dict[str, str | None]] = {
     "cf-aig": {
         "anthropic": "/anthropic",

@@ -5,6 +5,7 @@ Every adapter translates from and to these types; nothing here knows about a wir
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
@@ -176,8 +177,6 @@ class ResponseFormat:
 
     def schema_object(self) -> dict[str, Any] | None:
         """The schema parsed to an object (JSON text is decoded); ``None`` when absent."""
-        import json
-
         if self.schema is None or self.schema == "":
             return None
         if isinstance(self.schema, str):
@@ -186,8 +185,6 @@ class ResponseFormat:
         return self.schema
 
     def schema_text(self) -> str:
-        import json
-
         if self.schema is None:
             return ""
         if isinstance(self.schema, str):

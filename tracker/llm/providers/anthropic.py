@@ -13,7 +13,7 @@ from typing import Any, cast
 import anthropic
 import httpx2
 
-from tracker.llm.errors import ErrorKind, LLMError, ProviderError, ResponseError, kind_for_status
+from tracker.llm.errors import LLMError, ProviderError, ResponseError, kind_for_status
 from tracker.llm.idle import DEFAULT_STREAM_IDLE_TIMEOUT, IdleDeadline
 from tracker.llm.providers import anthropic_wire as wire
 from tracker.llm.providers.base import (
@@ -322,4 +322,4 @@ class _StreamDecoder:
         ]
 
 
-__all__ = ["AnthropicAdapter", "ErrorKind", "convert_error"]
+__all__ = ["AnthropicAdapter", "convert_error"]

@@ -5,6 +5,7 @@ Pure functions over dicts; no SDK import.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tracker.llm.providers.base import DEFAULT_MAX_TOKENS, merge_top_level, parse_arguments
@@ -203,8 +204,6 @@ def usage_from(data: dict[str, Any] | None, *, input_tokens: int | None = None) 
 
 
 def parts_from_content(blocks: list[dict[str, Any]]) -> list[ContentPart]:
-    import json
-
     parts: list[ContentPart] = []
     for block in blocks:
         kind = block.get("type")

@@ -11,8 +11,6 @@ from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from typing import Any
 
-import openai
-
 from tracker.llm.errors import ProviderError, ResponseError
 from tracker.llm.providers import compat_wire as wire
 from tracker.llm.providers.base import (
@@ -23,6 +21,7 @@ from tracker.llm.providers.base import (
 )
 from tracker.llm.providers.http import make_http_client
 from tracker.llm.providers.openai_errors import convert_error, in_stream_error
+from tracker.llm.providers.openai_sdk import make_openai_client
 from tracker.llm.stream import StreamEvent, StreamEventKind, text_delta
 from tracker.llm.types import Message, Request, Response, Usage
 
@@ -46,12 +45,7 @@ class OpenAICompatAdapter:
     ) -> None:
         self._total_timeout = total_timeout
         self._http = make_http_client(timeout=None)
-        self._client = openai.AsyncOpenAI(
-            api_key=api_key,
-            base_url=base_url.rstrip("/") + "/v1",
-            max_retries=0,
-            http_client=self._http,
-        )
+        self._client = make_openai_client(api_key=api_key, base_url=base_url, http_client=self._http)
 
     async def aclose(self) -> None:
         await self._client.close()
