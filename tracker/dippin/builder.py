@@ -447,7 +447,10 @@ class Builder:
                 self._collect_refs(obj, spec.name, value, line.source)
             return
         if t == "list":
-            setattr(obj, spec.target, V.split_list(raw))
+            spans = V.split_list_spans(raw)
+            setattr(obj, spec.target, [item for item, _, _ in spans])
+            if record:
+                line.source.item_ranges = [line.source.range_at(raw, a, b) for _, a, b in spans]
             return
         try:
             if t in ("int", "uint"):

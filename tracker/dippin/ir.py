@@ -43,6 +43,7 @@ class FieldSource:
     quoted: bool = False
     first_line: int = 0
     columns: list[int] = field(default_factory=list)
+    item_ranges: list[Range] = field(default_factory=list)  # list fields: one range per element
 
     def position_at(self, value: str, offset: int) -> Position:
         """Document position of character ``offset`` of the field's (decoded) value."""

@@ -166,17 +166,29 @@ def split_list(text: str) -> list[str]:
     Block form accepts YAML-style ``- item`` lines as well as plain lines; empty elements
     are dropped.
     """
-    items: list[str] = []
+    return [item for item, _, _ in split_list_spans(text)]
+
+
+def split_list_spans(text: str) -> list[tuple[str, int, int]]:
+    """Like :func:`split_list`, with each item's start and end offset in ``text``."""
+    items: list[tuple[str, int, int]] = []
+    offset = 0
     for line in text.split("\n"):
+        body_start = len(line) - len(line.lstrip())
         stripped = line.strip()
         if stripped.startswith("- "):
-            stripped = stripped[2:]
+            body_start += 2
         elif stripped == "-":
+            offset += len(line) + 1
             continue
-        for part in stripped.split(","):
-            part = part.strip()
-            if part:
-                items.append(part)
+        pos = body_start
+        for part in line[body_start:].split(","):
+            item = part.strip()
+            if item:
+                start = offset + pos + (len(part) - len(part.lstrip()))
+                items.append((item, start, start + len(item)))
+            pos += len(part) + 1
+        offset += len(line) + 1
     return items
 
 

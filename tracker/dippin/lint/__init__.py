@@ -55,8 +55,29 @@ class LintContext:
     options: LintOptions
     path: str | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    lines: list[str] | None = None
     _graph: Graph | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
+    _lines_read: bool = False
+
+    @property
+    def source_lines(self) -> list[str] | None:
+        """The document's lines: given by :func:`check`, else read through
+        ``options.read_file`` or from disk (None when unavailable). Rules that locate text
+        in them must check it still matches the IR."""
+        if self.lines is None and not self._lines_read:
+            self._lines_read = True
+            path = self.path or self.workflow.source_path
+            if path:
+                from tracker.dippin.source import SourceText
+
+                try:
+                    reader = self.options.read_file
+                    text = reader(Path(path)) if reader is not None else Path(path).read_bytes().decode("utf-8", "replace")
+                    self.lines = SourceText.from_text(text).lines
+                except (OSError, ValueError):
+                    self.lines = None
+        return self.lines
 
     @property
     def graph(self) -> Graph:
@@ -139,28 +160,38 @@ def rules() -> list[Rule]:
     return sorted(_RULES, key=lambda r: r.order)
 
 
-def _run(workflow: Workflow, options: LintOptions | None, structural: bool, path: str | None) -> list[Diagnostic]:
-    ctx = LintContext(workflow, options or LintOptions(), path if path is not None else workflow.source_path)
+def _run(
+    workflow: Workflow,
+    options: LintOptions | None,
+    structural: bool,
+    path: str | None,
+    lines: list[str] | None = None,
+) -> list[Diagnostic]:
+    ctx = LintContext(workflow, options or LintOptions(), path if path is not None else workflow.source_path, lines=lines)
     for r in rules():
         if r.structural == structural:
             r.fn(ctx)
     return ctx.diagnostics
 
 
-def validate(workflow: Workflow, options: LintOptions | None = None, path: str | None = None) -> list[Diagnostic]:
+def validate(
+    workflow: Workflow, options: LintOptions | None = None, path: str | None = None, lines: list[str] | None = None
+) -> list[Diagnostic]:
     """Structural errors (DIP001–DIP009 family)."""
-    return _run(workflow, options, True, path)
+    return _run(workflow, options, True, path, lines)
 
 
-def lint(workflow: Workflow, options: LintOptions | None = None, path: str | None = None) -> list[Diagnostic]:
+def lint(
+    workflow: Workflow, options: LintOptions | None = None, path: str | None = None, lines: list[str] | None = None
+) -> list[Diagnostic]:
     """Semantic warnings and hints (DIP1xx, TRK, and this implementation's DIP8xx)."""
-    return _run(workflow, options, False, path)
+    return _run(workflow, options, False, path, lines)
 
 
 def check(result: ParseResult, options: LintOptions | None = None) -> list[Diagnostic]:
     """Everything about a parsed document: parse diagnostics, validation and lint."""
     diags = list(result.diagnostics)
-    diags += validate(result.workflow, options, result.path)
-    diags += lint(result.workflow, options, result.path)
+    diags += validate(result.workflow, options, result.path, result.source.lines)
+    diags += lint(result.workflow, options, result.path, result.source.lines)
     diags.sort(key=sort_key)
     return diags
