@@ -1,0 +1,81 @@
+"""Fixtures for agent tests: a clean environment, the fake provider server, and LLM
+clients wired to it for each provider."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.agent.fakes.turns import Turn
+from tests.llm.conftest import Harness, make_client
+from tests.llm.fakes.server import FakeServer
+from tracker.agent.events import AgentEvent
+from tracker.llm.cost import reset_unknown_model_warnings
+
+_ENV_PREFIXES = ("ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "TRACKER_")
+_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES) or name in _PROXY_VARS:
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    reset_unknown_model_warnings()
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    fake = FakeServer().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+class Clients:
+    """``clients(provider)`` → a harness whose client talks to the fake server."""
+
+    def __init__(self, server: FakeServer) -> None:
+        self.server = server
+        self.created: list[Harness] = []
+
+    def __call__(self, provider: str, **options: object) -> Harness:
+        harness = make_client(provider, self.server.url, **options)  # type: ignore[arg-type]
+        self.created.append(harness)
+        return harness
+
+    def script(self, provider: str, *turns: Turn) -> None:
+        self.server.enqueue(*(t.reply(provider) for t in turns))
+
+
+@pytest.fixture
+async def clients(server: FakeServer) -> AsyncIterator[Clients]:
+    made = Clients(server)
+    yield made
+    for harness in made.created:
+        await harness.client.aclose()
+
+
+class EventLog(list[AgentEvent]):
+    def types(self, *, skip_llm: bool = True) -> list[str]:
+        return [e.type.value for e in self if not (skip_llm and e.type.value.startswith("llm_"))]
+
+    def of(self, kind: str) -> list[AgentEvent]:
+        return [e for e in self if e.type.value == kind]
+
+
+@pytest.fixture
+def events() -> EventLog:
+    return EventLog()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    root = tmp_path / "work"
+    root.mkdir()
+    return root

@@ -1,0 +1,120 @@
+"""``tracker doctor``: check the environment before running pipelines (engine spec §8.7.3).
+
+Exit codes: 0 every check passed, 1 at least one failure (``error: health check
+failed`` on stderr), 2 warnings only. ``--json`` prints the report as one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+SUMMARY = "Check the environment and provider configuration"
+EXAMPLES = """\
+  tracker doctor                         # keys, tools, working directory
+  tracker doctor --probe                 # also make one tiny live call per provider
+  tracker doctor -w ~/project flow.dip   # also validate a pipeline and its git needs
+  tracker doctor --json                  # machine-readable report
+"""
+
+_GLYPHS = {"ok": "✓", "warn": "⚠", "error": "✗", "skip": "-", "hint": "→"}
+_STYLES = {"ok": "green", "warn": "yellow", "error": "red", "skip": "dim", "hint": "cyan"}
+_TRUE = {"1", "true", "yes", "on", "t"}
+_FALSE = {"0", "false", "no", "off", "f"}
+
+
+def _probe_setting(args: argparse.Namespace) -> bool:
+    """``--probe`` takes an optional value (``--probe=false``); a bare ``--probe`` followed
+    by the pipeline path must not swallow the path."""
+    value = args.probe
+    if isinstance(value, bool):
+        return value
+    word = value.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    if args.pipeline is None and not value.startswith("-"):
+        args.pipeline = value
+        return True
+    raise ValueError(f"--probe expects true or false, got {value!r}")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from tracker.config.doctor import BACKENDS, GIT_POLICIES
+
+    parser.add_argument("pipeline", nargs="?", metavar="FILE", help="a .dip file to validate as well")
+    parser.add_argument("-w", "--workdir", metavar="DIR", default=".", help="working directory to check (default: cwd)")
+    parser.add_argument(
+        "--probe",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="BOOL",
+        help="make one tiny live call per configured provider (--probe or --probe=true)",
+    )
+    parser.add_argument("--backend", choices=BACKENDS, default="native", help="agent backend to check for")
+    parser.add_argument("--git", choices=GIT_POLICIES, default="auto", help="git policy to preview (default auto)")
+    parser.add_argument("--allow-init", action="store_true", help="accepted for compatibility; doctor changes nothing")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _render(report: object) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from tracker.config.doctor import DoctorReport
+
+    assert isinstance(report, DoctorReport)
+    console = Console(highlight=False, soft_wrap=True)
+    console.print("[bold]tracker doctor[/bold]")
+    for check in report.checks:
+        style = _STYLES.get(check.status, "")
+        console.print(f"\n[bold]{escape(check.name)}[/bold]  [{style}]{check.status}[/{style}]")
+        if check.message:
+            glyph = _GLYPHS.get(check.status, " ")
+            console.print(f"  [{style}]{glyph}[/{style}] {escape(check.message)}")
+        if check.hint:
+            console.print(f"    [cyan]→[/cyan] {escape(check.hint)}")
+        for detail in check.details:
+            dstyle = _STYLES.get(detail.status, "")
+            glyph = _GLYPHS.get(detail.status, " ")
+            console.print(f"  [{dstyle}]{glyph}[/{dstyle}] {escape(detail.message)}")
+            if detail.hint:
+                console.print(f"    [cyan]→[/cyan] {escape(detail.hint)}")
+    console.print(
+        f"\n{report.passed} passed, {report.warnings} warning(s), {report.failures} failure(s)"
+    )
+    console.print("exit codes: 0=all pass  1=failures  2=warnings only", style="dim")
+
+
+def run(args: argparse.Namespace) -> int:
+    import os
+
+    from tracker.config.doctor import DoctorOptions, run_checks
+
+    try:
+        probe = _probe_setting(args)
+    except ValueError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        return 1
+    workdir = Path(args.workdir).expanduser()
+    pipeline = Path(args.pipeline).expanduser() if args.pipeline else None
+    options = DoctorOptions(
+        workdir=workdir.absolute(),
+        pipeline=pipeline,
+        probe=probe,
+        backend=args.backend,
+        git_policy=args.git,
+        environ=dict(os.environ),
+    )
+    report = run_checks(options)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        _render(report)
+    if report.exit_code == 1:
+        sys.stderr.write("error: health check failed\n")
+    return report.exit_code
