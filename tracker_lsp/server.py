@@ -281,9 +281,6 @@ def create_server() -> TrackerServer:
     """A server with every feature registered."""
     import importlib
 
-    from tracker_lsp import compat
-
-    compat.install()
     server = TrackerServer()
     _register_lifecycle(server)
     for name in FEATURE_MODULES:

@@ -28,9 +28,12 @@ def closest(name: str, candidates: Iterable[str], max_distance: int = 2) -> str 
     best: str | None = None
     best_score = float(max_distance) + 0.01
     lowered = name.lower()
+    size = len(name)
     for cand in candidates:
         if cand == name:
             continue
+        if abs(len(cand) - size) > max_distance and cand.lower() != lowered:
+            continue  # the distance is at least the length difference
         score: float = 0.5 if cand.lower() == lowered else float(levenshtein(name, cand))
         if score < best_score:
             best, best_score = cand, score

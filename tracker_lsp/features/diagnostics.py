@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 from lsprotocol import types as lsp
 from pygls.uris import from_fs_path
 
-from tracker.dippin.diagnostics import Diagnostic, Severity, sort_key
+from tracker.dippin.diagnostics import Diagnostic, Severity
 from tracker.dippin.positions import Range
 from tracker_lsp.documents import Document, Snapshot
 from tracker_lsp.positions import Converter
 
 if TYPE_CHECKING:
+    from tracker.dippin.lint import LintOptions
     from tracker_lsp.server import TrackerServer
 
 SOURCE = "tracker"
@@ -58,60 +59,29 @@ async def lint_snapshot_async(server: TrackerServer, doc: Document, snap: Snapsh
 
     read, exists = server.files.recording(snap.dependencies)
     options = L.LintOptions(environment=False, read_file=read, file_exists=exists)
-    result = snap.result
-    path = result.path if result.path is not None else result.workflow.source_path
     try:
         analysis = snap.analysis()
         await asyncio.sleep(0)
-        shared = {"analysis": analysis} if analysis is not None else {}
-        diags = list(result.diagnostics)
+        run = L.CheckRun(snap.result, options, graph=snap.graph, analysis=analysis)
         deadline = time.perf_counter() + slice_ms / 1000
-        for structural in (True, False):
-            ctx = L.LintContext(result.workflow, options, path, _graph=snap.graph, _cache=dict(shared))
-            for r in L.rules():
-                if r.structural != structural:
-                    continue
-                r.fn(ctx)
-                if time.perf_counter() > deadline:
-                    await asyncio.sleep(0)
-                    deadline = time.perf_counter() + slice_ms / 1000
-            diags += ctx.diagnostics
-    except TypeError:
-        return lint_snapshot(server, doc, snap, environment=False)
-    except Exception as exc:
+        for _ in run.steps():
+            if time.perf_counter() > deadline:
+                await asyncio.sleep(0)
+                deadline = time.perf_counter() + slice_ms / 1000
+        return run.diagnostics
+    except Exception as exc:  # a rule crashing must not take the server down
         server.window_log_message(
             lsp.LogMessageParams(type=lsp.MessageType.Error, message=f"lint failed for {doc.uri}: {exc!r}")
         )
-        return list(result.diagnostics)
-    diags.sort(key=sort_key)
-    return diags
+        return list(snap.result.diagnostics)
 
 
-def check_sharing(snap: Snapshot, options: object) -> list[Diagnostic]:
-    """``tracker.dippin.lint.check`` of the snapshot, with the graph and the dataflow
-    analysis the snapshot already has (lint would otherwise build both again).
-
-    Same rules in the same order, same two passes (structural, then the rest) and the
-    same sorting as ``check``; the analysis is computed the way the dataflow rules compute
-    it. Falls back to ``check`` if the lint package's context does not take them.
-    """
+def check_sharing(snap: Snapshot, options: LintOptions) -> list[Diagnostic]:
+    """``tracker.dippin.lint.check`` of the snapshot, reusing the graph and the dataflow
+    analysis the snapshot already has."""
     from tracker.dippin import lint as L
 
-    result = snap.result
-    path = result.path if result.path is not None else result.workflow.source_path
-    try:
-        shared = {"analysis": snap.analysis()} if snap.analysis() is not None else {}
-        diags = list(result.diagnostics)
-        for structural in (True, False):
-            ctx = L.LintContext(result.workflow, options, path, _graph=snap.graph, _cache=dict(shared))  # type: ignore[arg-type]
-            for r in L.rules():
-                if r.structural == structural:
-                    r.fn(ctx)
-            diags += ctx.diagnostics
-    except TypeError:
-        return L.check(result, options)  # type: ignore[arg-type]
-    diags.sort(key=sort_key)
-    return diags
+    return L.check(snap.result, options, graph=snap.graph, analysis=snap.analysis())
 
 
 def current_diagnostics(doc: Document, snap: Snapshot) -> list[Diagnostic]:

@@ -20,7 +20,10 @@ from tracker.dippin.ir import Workflow
 from tracker.dippin.positions import ZERO_RANGE, Range
 
 if TYPE_CHECKING:
+    from tracker.dippin.analysis import Analysis
     from tracker.dippin.parser import ParseResult
+
+ANALYSIS_KEY = "analysis"
 
 # Rule modules, imported on first use. Order within the catalogue is given by each
 # rule's ``order`` key, not by this list.
@@ -84,6 +87,17 @@ class LintContext:
         if self._graph is None:
             self._graph = Graph.build(self.workflow)
         return self._graph
+
+    @property
+    def analysis(self) -> Analysis:
+        """The context-key dataflow analysis of the workflow, computed once per run
+        (or handed in by a caller that already has it, see :func:`check`)."""
+        from tracker.dippin.analysis import analyze
+
+        result: Analysis = self.cached(
+            ANALYSIS_KEY, lambda: analyze(self.workflow, graph=self.graph, source_lines=self.lines)
+        )
+        return result
 
     def cached(self, key: str, make: Callable[[], Any]) -> Any:
         """Memoise a derived structure (e.g. the dataflow analysis) for this run."""
@@ -160,6 +174,44 @@ def rules() -> list[Rule]:
     return sorted(_RULES, key=lambda r: r.order)
 
 
+class CheckRun:
+    """One check of a parsed document, runnable rule by rule.
+
+    ``graph`` and ``analysis`` may be passed in when the caller (the language server)
+    already built them for the same workflow. :meth:`steps` runs one rule per step so an
+    event loop can serve other requests in between; :func:`check` runs them all.
+    """
+
+    def __init__(
+        self,
+        result: ParseResult,
+        options: LintOptions | None = None,
+        *,
+        graph: Graph | None = None,
+        analysis: Analysis | None = None,
+    ) -> None:
+        self.result = result
+        path = result.path if result.path is not None else result.workflow.source_path
+        cache: dict[str, Any] = {ANALYSIS_KEY: analysis} if analysis is not None else {}
+        self.context = LintContext(
+            result.workflow, options or LintOptions(), path, lines=result.source.lines, _graph=graph, _cache=cache
+        )
+        self._structural: list[Diagnostic] = []
+
+    def steps(self) -> Iterable[None]:
+        for structural in (True, False):
+            for r in rules():
+                if r.structural == structural:
+                    r.fn(self.context)
+                    yield None
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        diags = list(self.result.diagnostics) + self.context.diagnostics
+        diags.sort(key=sort_key)
+        return diags
+
+
 def _run(
     workflow: Workflow,
     options: LintOptions | None,
@@ -188,10 +240,16 @@ def lint(
     return _run(workflow, options, False, path, lines)
 
 
-def check(result: ParseResult, options: LintOptions | None = None) -> list[Diagnostic]:
-    """Everything about a parsed document: parse diagnostics, validation and lint."""
-    diags = list(result.diagnostics)
-    diags += validate(result.workflow, options, result.path, result.source.lines)
-    diags += lint(result.workflow, options, result.path, result.source.lines)
-    diags.sort(key=sort_key)
-    return diags
+def check(
+    result: ParseResult,
+    options: LintOptions | None = None,
+    *,
+    graph: Graph | None = None,
+    analysis: Analysis | None = None,
+) -> list[Diagnostic]:
+    """Everything about a parsed document: parse diagnostics, validation and lint,
+    sorted by position. Pass ``graph``/``analysis`` to reuse ones already built."""
+    run = CheckRun(result, options, graph=graph, analysis=analysis)
+    for _ in run.steps():
+        pass
+    return run.diagnostics

@@ -10,7 +10,7 @@ write any key.
 from __future__ import annotations
 
 from tracker.dippin import context_keys as K
-from tracker.dippin.analysis import Analysis, KeyInfo, Read, analyze
+from tracker.dippin.analysis import Analysis, KeyInfo, Read
 from tracker.dippin.analysis_sources import KNOWN_GRAPH_ATTRS
 from tracker.dippin.diagnostics import Fix, Related, Severity, TextEdit
 from tracker.dippin.ir import AgentNode
@@ -104,8 +104,7 @@ register(
 
 def analysis_of(ctx: LintContext) -> Analysis:
     """The dataflow analysis of the linted workflow, computed once per lint run."""
-    result: Analysis = ctx.cached("dataflow.analysis", lambda: analyze(ctx.workflow, graph=ctx.graph))
-    return result
+    return ctx.analysis
 
 
 def _where(ctx: LintContext, read: Read) -> tuple[str, bool] | None:
