@@ -361,7 +361,12 @@ def _classify(settings: NodeSettings, config: SessionConfig, result: SessionResu
         status = FAIL if settings.node("cost_exceeded_action").lower() == "fail" else RETRY
         outcome = _message_outcome(settings, result, status, message)
         outcome.context_updates.update(node_cost_exceeded="true", node_no_progress="")
-        outcome.notices.append(Notice("node_cost_limit_exceeded", message))
+        outcome.notices.append(
+            Notice(
+                "node_cost_limit_exceeded",
+                f'node "{node_id}": per-node cost ceiling exceeded (cost={result.cost_usd:.4f} USD)',
+            )
+        )
         return outcome
     if result.no_progress:
         message = (

@@ -76,7 +76,7 @@ class AgentNodeSpec:
         """Flatten a parsed agent node. ``overrides`` (e.g. a parallel branch's
         ``llm_model``/``fidelity``/``tool_access``…) replace attributes when non-empty."""
         attrs = _ir_attrs(node, workflow)
-        _apply_stylesheet(attrs, node, workflow.stylesheet)
+        apply_stylesheet(attrs, node, workflow.stylesheet)
         for key, value in (overrides or {}).items():
             if value:
                 attrs[key] = value
@@ -152,7 +152,7 @@ def _selector_matches(rule: StyleRule, node: AgentNode) -> bool:
     return selector.value == node.id
 
 
-def _apply_stylesheet(attrs: dict[str, str], node: AgentNode, rules: list[StyleRule]) -> None:
+def apply_stylesheet(attrs: dict[str, str], node: AgentNode, rules: list[StyleRule]) -> None:
     """Fill model/provider/reasoning effort from matching rules (most specific wins),
     never overwriting what the node sets itself."""
     styled: dict[str, str] = {}

@@ -1,5 +1,6 @@
 """Declared structured output (``writes:``, engine spec §3.7): pull a JSON object out of a
-node's output text and turn its members into context values.
+node's output and turn its members into context values. Used by agent nodes (the final
+response), tool nodes (stdout) and interview gates (the answers object).
 
 The object is found by a cascade: the whole text, else the first fenced code block that
 holds an object, else the first balanced ``{…}`` span that parses (braces inside arrays
@@ -37,6 +38,11 @@ class WritesResult:
     @property
     def ok(self) -> bool:
         return not self.error
+
+    def context_updates(self) -> dict[str, str]:
+        """The values plus ``writes_error`` and ``writes_warning``, both always present so
+        that a node's empty texts replace an earlier node's."""
+        return {**self.values, "writes_error": self.error, "writes_warning": self.warning}
 
 
 def declared_keys(items: Iterable[str]) -> list[str]:
@@ -125,7 +131,9 @@ def _stored(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def extract_writes(declared: Iterable[str], text: str) -> WritesResult:
+def extract_writes(declared: Iterable[str], text: str = "", *, obj: dict[str, Any] | None = None) -> WritesResult:
+    """The declared keys' values from ``text`` (by the cascade), or from ``obj`` when the
+    caller already has the object (interview answers)."""
     keys = declared_keys(declared)
     result = WritesResult()
     if not keys:
@@ -134,7 +142,7 @@ def extract_writes(declared: Iterable[str], text: str) -> WritesResult:
     if reserved:
         result.error = f"writes declares reserved context key(s): {', '.join(reserved)}"
         return result
-    found = find_object(text)
+    found = obj if obj is not None else find_object(text)
     if found is None:
         if len(keys) == 1:
             raw = text

@@ -1,9 +1,11 @@
 """``tracker run WORKFLOW`` (also ``tracker [flags] WORKFLOW``): run a pipeline.
 
-A thin layer over :mod:`tracker.engine`: parse flags, load the workflow, pick the
-interviewer for human gates and the output (live view on a terminal, plain lines
-otherwise, NDJSON with ``--json``), run, print the summary, and exit 0 (success),
-1 (failure) or 2 (``--fail-on-override`` and the run ended ``validation_overridden``).
+A thin layer over :mod:`tracker.engine`: parse flags, load the ``.env`` files (process
+environment > ``<workdir>/.env`` > the user config ``.env``), load the workflow, pick the
+interviewer for human gates (``--auto-approve`` > ``--webhook-url`` > ``--autopilot`` > a
+person) and the output (live view on a terminal, plain lines otherwise, NDJSON with
+``--json``), run, print the summary, and exit 0 (success), 1 (failure, budget halt,
+billing pause) or 2 (``--fail-on-override`` and the run ended ``validation_overridden``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ EXAMPLES = """\
   tracker examples/hello_gates.dip --auto-approve
   tracker run examples/release_check.dip --json --auto-approve > events.ndjson
   tracker examples/release_check.dip --param version=1.2.0 --max-wall-time 10m
+  tracker build.dip --autopilot hard --max-tokens 200000 --max-cost 500   # cost in cents
   tracker -r 3f2a9c examples/release_check.dip          # resume run 3f2a9c…
   tracker flow.dip --webhook-url https://hooks.example/gates --gate-callback-addr :8789
 """
@@ -169,7 +172,7 @@ def _run(args: argparse.Namespace) -> int:
         raise FlagError("budget limits must be non-negative")
     if args.max_output_limit < 0:
         raise FlagError("--max-output-limit must be non-negative")
-    if args.webhook_url and (args.auto_approve or args.autopilot):
+    if args.webhook_url and (args.auto_approve or args.autopilot is not None):
         raise FlagError("--webhook-url cannot be combined with --auto-approve or --autopilot")
     if args.format == "dot":
         raise FlagError("DOT input is not supported; write the workflow in Dippin (.dip)")
@@ -185,12 +188,19 @@ def _run(args: argparse.Namespace) -> int:
     inputs = {**_input_files(args.input_file), **_pairs(args.input, "--input")}
     wall = _duration_s(args.max_wall_time, "--max-wall-time")
     gate_timeout = _duration_s(args.gate_timeout, "--gate-timeout")
-    fail_on_override = args.fail_on_override or os.environ.get("TRACKER_FAIL_ON_OVERRIDE") == "1"
 
     workdir = Path(args.workdir).resolve() if args.workdir else Path.cwd()
     if not workdir.is_dir():
         sys.stderr.write(f"error: working directory {workdir} does not exist\n")
         return 1
+    from tracker.config import DotenvError, load_env_files
+
+    try:
+        load_env_files(workdir)
+    except DotenvError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 1
+    fail_on_override = args.fail_on_override or os.environ.get("TRACKER_FAIL_ON_OVERRIDE") == "1"
     try:
         source = resolve_workflow(args.workflow)
     except UnknownWorkflow as exc:
@@ -207,12 +217,15 @@ def _run(args: argparse.Namespace) -> int:
     for w in pipeline.warnings:
         sys.stderr.write(f"warning[{w.code}]: {w.message}\n")
 
-    if args.autopilot is not None and not args.auto_approve:
-        sys.stderr.write(
-            "error: --autopilot needs an LLM judge, which this build does not have yet; "
-            "use --auto-approve, --webhook-url or answer the gates yourself\n"
-        )
-        return 1
+    llm: Any = None
+    judge: Any = None
+    if args.autopilot is not None:
+        if args.auto_approve:
+            sys.stderr.write("note: --auto-approve takes precedence; --autopilot is ignored\n")
+        else:
+            llm, judge = _autopilot(args)
+            if judge is None:
+                return 1
     for note in _git_preflight(args.git, pipeline.graph.workflow.requires or [], workdir, args.allow_init):
         sys.stderr.write(note + "\n")
     if args.bypass_denylist:
@@ -226,7 +239,7 @@ def _run(args: argparse.Namespace) -> int:
     stdout_tty = sys.stdout.isatty()
     stdin_tty = sys.stdin.isatty()
     live_mode = not args.json and not args.no_tui and stdout_tty
-    interviewer, view_console = _interviewer(args, gate_timeout, stdout_tty, stdin_tty)
+    interviewer, view_console = _interviewer(args, gate_timeout, stdout_tty, stdin_tty, judge)
 
     safety = ToolSafety(
         allowlist=list(args.tool_allowlist),
@@ -235,6 +248,13 @@ def _run(args: argparse.Namespace) -> int:
     )
     if args.max_output_limit:
         safety.max_output_limit = args.max_output_limit
+    extras: dict[str, Any] = {
+        "gateway_url": args.gateway_url or "",
+        "gateway_kind": args.gateway_kind or "",
+        "verbose": args.verbose,
+    }
+    if llm is not None:
+        extras["llm"] = llm
     config = RunConfig(
         workdir=workdir,
         artifact_dir=Path(args.artifact_dir).resolve() if args.artifact_dir else None,
@@ -245,7 +265,7 @@ def _run(args: argparse.Namespace) -> int:
         budget=BudgetLimits(max_tokens=args.max_tokens, max_cost_cents=args.max_cost, max_wall_time_s=wall),
         tool_safety=safety,
         backend=args.backend or "",
-        extras={"gateway_url": args.gateway_url or "", "gateway_kind": args.gateway_kind or ""},
+        extras=extras,
         force_bundle_mismatch=args.force_bundle_mismatch,
         verbose=args.verbose,
     )
@@ -254,6 +274,8 @@ def _run(args: argparse.Namespace) -> int:
     except RunSetupError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
+    if llm is not None:
+        llm.attach(run.services)
     for note in run.notes:
         sys.stderr.write(note + "\n")
 
@@ -266,15 +288,15 @@ def _run(args: argparse.Namespace) -> int:
         from tracker.runs.live import LiveView
 
         view = LiveView(run.graph, view_console, title=pipeline.name)
-        run.add_sink(view)
+        run.add_sink(_for_people(view, args.verbose))
         if hasattr(interviewer, "pause"):
             interviewer.pause = view.pause
     else:
         from tracker.runs.console import PlainPrinter
 
-        run.add_sink(PlainPrinter(sys.stdout, verbose=args.verbose))
+        run.add_sink(_for_people(PlainPrinter(sys.stdout, verbose=args.verbose), args.verbose))
 
-    result = asyncio.run(_drive(run, interviewer, view))
+    result = asyncio.run(_drive(run, interviewer, view, llm))
 
     from tracker.runs.console import failure_title, render_summary
 
@@ -289,12 +311,77 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if result.success:
         return 0
-    sys.stderr.write(f"error: {failure_title(result)}\n")
+    sys.stderr.write(f"error: {failure_title(result)}{_budget_detail(result)}\n")
     return 1
 
 
-def _interviewer(args: argparse.Namespace, gate_timeout: float, stdout_tty: bool, stdin_tty: bool) -> tuple[Any, Any]:
-    """Gate automation first (auto-approve > webhook), else a person at the console."""
+# Agent events a person watching the console wants (tool output, the agent's text, status
+# notes, errors, verification); the LLM stream and bookkeeping stay in --json/activity.jsonl.
+_AGENT_TYPES_SHOWN = frozenset({
+    "text_delta", "tool_call_end", "status_update", "error", "verify", "checkpoint",
+    "context_compaction", "context_window_warning", "provider_failover", "steering_injected",
+})  # fmt: skip
+
+
+def _for_people(sink: Any, verbose: bool) -> Any:
+    """``sink`` without the agent/LLM events that only machines read (request bodies,
+    streamed deltas, turn bookkeeping); ``--verbose`` keeps the LLM trace lines."""
+
+    def wanted(event: Any) -> bool:
+        if event.source != "agent" or event.type in _AGENT_TYPES_SHOWN:
+            return True
+        return verbose and event.type.startswith("llm_") and event.type != "llm_request_start"
+
+    def shown(event: Any) -> None:
+        if wanted(event):
+            sink(event)
+
+    return shown
+
+
+def _budget_detail(result: Any) -> str:
+    """`` — <breach> (spent N tokens, $x.xxxx)`` after a budget halt, else nothing."""
+    if result.status != "budget_exceeded":
+        return ""
+    usage = result.usage
+    spent = f" (spent {usage.total_tokens:,} tokens, ${usage.total_cost_usd:.4f})" if usage is not None else ""
+    return f" — {result.error}{spent}"
+
+
+def _autopilot(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The LLM judge for ``--autopilot`` and the run-wide LLM setup it shares with agent
+    nodes; ``(setup, None)`` after printing why there is no judge."""
+    from tracker.gates.autopilot import AutopilotInterviewer
+    from tracker.handlers.codergen import LLMSetup
+    from tracker.llm.config import PROVIDER_ENV
+    from tracker.llm.errors import ConfigurationError
+
+    persona = args.autopilot.strip().lower() or "mid"
+    llm = LLMSetup(os.environ, gateway_url=args.gateway_url, gateway_kind=args.gateway_kind)
+    try:
+        client = llm.client
+    except ConfigurationError as exc:
+        llm.problem = str(exc)
+        client = None
+    if client is None:
+        variables = ", ".join(v for spec in PROVIDER_ENV.values() for v in spec.key_vars)
+        why = f"create LLM client: {llm.problem}" if llm.problem else f"no provider key is set ({variables})"
+        sys.stderr.write(
+            f'error: autopilot "{persona}" requires an LLM client: {why}; '
+            "run `tracker setup` or see `tracker doctor`\n"
+        )
+        return llm, None
+    judge = AutopilotInterviewer(client, persona)
+    sys.stderr.write(
+        f"Autopilot mode: persona {persona} — an LLM judge ({judge.model} via {judge.provider}) answers every human gate\n"
+    )
+    return llm, judge
+
+
+def _interviewer(
+    args: argparse.Namespace, gate_timeout: float, stdout_tty: bool, stdin_tty: bool, judge: Any
+) -> tuple[Any, Any]:
+    """Gate automation first (auto-approve > webhook > autopilot), else a person at the console."""
     if args.auto_approve:
         from tracker.gates.auto import AutoApproveInterviewer
 
@@ -316,6 +403,8 @@ def _interviewer(args: argparse.Namespace, gate_timeout: float, stdout_tty: bool
             ),
             None,
         )
+    if judge is not None:
+        return judge, None
     if stdin_tty and stdout_tty and not args.json:
         from rich.console import Console
 
@@ -329,7 +418,7 @@ def _interviewer(args: argparse.Namespace, gate_timeout: float, stdout_tty: bool
     return LineConsoleInterviewer(out=out), None
 
 
-async def _drive(run: Any, interviewer: Any, view: Any) -> Any:
+async def _drive(run: Any, interviewer: Any, view: Any, llm: Any) -> Any:
     import asyncio
     import signal
 
@@ -346,3 +435,5 @@ async def _drive(run: Any, interviewer: Any, view: Any) -> Any:
             view.stop()
         if interviewer is not None:
             await interviewer.close()
+        if llm is not None:
+            await llm.aclose()

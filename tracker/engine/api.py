@@ -16,6 +16,7 @@ provider) raise :class:`RunSetupError` before anything runs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -300,6 +301,7 @@ class PipelineRun:
             registry=self.registry,
         )
         self.engine = engine
+        self.services.emit = engine.emit
         if self._cancel_requested:
             engine.cancel()
         try:
@@ -307,6 +309,7 @@ class PipelineRun:
         finally:
             for queue in self._queues:
                 queue.put_nowait(None)
+            await self._cleanup()
             self._finish_files()
         return RunResult(
             run_id=outcome.run_id,
@@ -323,6 +326,13 @@ class PipelineRun:
             params=dict(self.config.params),
             resumed=self.resumed is not None,
         )
+
+    async def _cleanup(self) -> None:
+        """Run the handlers' cleanups (closing run-wide clients); a failing one is ignored."""
+        cleanups, self.services.cleanups = self.services.cleanups, []
+        for cleanup in cleanups:
+            with contextlib.suppress(Exception):
+                await cleanup()
 
     def _finish_files(self) -> None:
         if self.activity is not None:

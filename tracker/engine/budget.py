@@ -54,6 +54,10 @@ class Usage:
     started: float = field(default_factory=time.monotonic)
 
     def add(self, stats: NodeStats) -> None:
+        for part in stats.breakdown():
+            self._add_one(part)
+
+    def _add_one(self, stats: NodeStats) -> None:
         if not (stats.total_tokens or stats.cost_usd or stats.sessions):
             return
         bucket = self.by_provider.setdefault(stats.provider or "unknown", ProviderTotals())

@@ -6,6 +6,7 @@ A node *fails* by returning ``Outcome(status="fail")``, which edges can route on
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,10 @@ class BillingPause(HandlerError):
 
 @dataclass(slots=True)
 class NodeStats:
-    """Usage of one node execution (filled by LLM-backed handlers)."""
+    """Usage of one node execution (filled by LLM-backed handlers).
+
+    An aggregate made with :meth:`add` (a parallel node summing its branches) keeps the
+    added stats in ``parts``, so run totals stay per provider (:meth:`breakdown`)."""
 
     provider: str = ""
     model: str = ""
@@ -51,12 +55,20 @@ class NodeStats:
     tool_calls: dict[str, int] = field(default_factory=dict)
     estimated: bool = False
     sessions: int = 0
+    parts: list[NodeStats] = field(default_factory=list)
 
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
 
+    def breakdown(self) -> list[NodeStats]:
+        """The stats as recorded per provider: the added parts of an aggregate, else itself."""
+        return list(self.parts) if self.parts else [self]
+
     def add(self, other: NodeStats) -> None:
+        if not self.parts and (self.total_tokens or self.cost_usd or self.sessions):
+            self.parts.append(dataclasses.replace(self, tool_calls=dict(self.tool_calls), parts=[]))
+        self.parts.extend(other.breakdown())
         self.input_tokens += other.input_tokens
         self.output_tokens += other.output_tokens
         self.cache_read_tokens += other.cache_read_tokens

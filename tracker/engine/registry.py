@@ -17,7 +17,7 @@ development and tests, ``TRACKER_PLUGINS=module.a,module.b`` imports those modul
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -60,6 +60,11 @@ class RunServices:
     backend: str = ""
     extras: dict[str, Any] = field(default_factory=dict)
     registry: HandlerRegistry | None = None
+    emit: Callable[[Event], None] | None = None
+    """The top-level run's event sink (it stamps the run id), set when the run starts: for
+    events that belong to no node, such as LLM calls made outside agent sessions."""
+    cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Awaited once when the run ends; handlers release run-wide resources here."""
 
 
 class NodeEnv(Protocol):

@@ -22,7 +22,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "parallel.fan_in": "tracker.handlers.fan_in",
     "subgraph": "tracker.handlers.subgraph",
     "stack.manager_loop": "tracker.handlers.manager_loop",
-    "codergen": "tracker.handlers.agent_unavailable",
+    "codergen": "tracker.handlers.codergen",
 }
 
 

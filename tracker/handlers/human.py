@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+from tracker.agent.writes import declared_keys, extract_writes
 from tracker.dippin.values import ValueError_, parse_duration
 from tracker.engine import events as ev
 from tracker.engine.context import RunContext
@@ -30,7 +31,6 @@ from tracker.gates import (
     QuestionAnswer,
 )
 from tracker.handlers.interview import answers_object, parse_questions, summary_markdown
-from tracker.handlers.writes import apply_writes, declared_keys
 
 KNOWN_MODES = ("choice", "yes_no", "freeform", "hybrid", "interview")
 PROMPT_EVENT_LIMIT = 4096
@@ -229,10 +229,10 @@ class HumanHandler:
         summary = summary_markdown(result)
         updates = {answers_key: result.to_json(), "human_response": summary, f"response.{node.id}": summary}
         status = FAIL if result.canceled else SUCCESS
-        keys = declared_keys(node.attrs.get("writes", ""))
+        keys = declared_keys([node.attrs.get("writes", "")])
         if keys:
-            writes = apply_writes(keys, obj=answers_object(result))
-            updates.update(writes.updates)
+            writes = extract_writes(keys, obj=answers_object(result))
+            updates.update(writes.context_updates())
             if not writes.ok:
                 status = FAIL
         return Outcome(status, updates)

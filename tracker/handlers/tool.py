@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+from tracker.agent.writes import declared_keys, extract_writes
 from tracker.dippin.values import ValueError_, parse_duration
 from tracker.engine.context import RunContext
 from tracker.engine.graph import RuntimeNode
@@ -21,7 +22,6 @@ from tracker.engine.outcome import FAIL, SUCCESS, HandlerError, MarkerMissing, O
 from tracker.engine.registry import NodeEnv, RunServices
 from tracker.handlers.process import CommandTimeout, run_command, tool_environment
 from tracker.handlers.safety import CommandRefused, check_command, split_patterns
-from tracker.handlers.writes import apply_writes, declared_keys
 
 DEFAULT_TIMEOUT_S = 30.0
 TAIL = 256
@@ -175,10 +175,10 @@ class ToolHandler:
         if not route and attrs.get("route_required", "").lower() in TRUTHY:
             outcome.status = FAIL
             outcome.route_missing_tail = tail_text(stdout)
-        keys = declared_keys(attrs.get("writes", ""))
+        keys = declared_keys([attrs.get("writes", "")])
         if keys:
-            writes = apply_writes(keys, stdout)
-            updates.update(writes.updates)
+            writes = extract_writes(keys, stdout)
+            updates.update(writes.context_updates())
             if not writes.ok:
                 outcome.status = FAIL
         _status_file(env, node.id, outcome)
