@@ -285,3 +285,24 @@ def test_text_before_workflow_is_reported() -> None:
     r = parse_text("hello there\nworkflow W\n  start: A\n  exit: A\n  agent A\n    label: a\n")
     assert [(d.code, d.range.start.line) for d in r.diagnostics] == [("DIP000", 0)]
     assert r.workflow.name == "W"
+
+
+def test_map_block_line_without_colon_is_reported() -> None:
+    r = parse_text(src("  agent A\n    params:\n      max_cost_usd 2\n      permission_mode: plan\n"))
+    (d,) = r.diagnostics
+    assert d.code == "DIP919" and (d.range.start.line, d.range.start.character) == (5, 6)
+    assert r.workflow.node("A").params == {"permission_mode": "plan"}  # type: ignore[union-attr]
+
+
+def test_a_later_when_replaces_an_on_shorthand() -> None:
+    r = parse_text(src("  edges\n    A -> B  on success  when ctx.x = y\n"))
+    edge = r.workflow.edges[0]
+    assert edge.condition is not None and edge.condition.raw == "ctx.x = y"
+    assert not edge.outcome_shorthand
+    assert [d.code for d in r.diagnostics] == ["DIP905"]
+
+
+def test_inline_steer_context_key_with_colon_is_dropped() -> None:
+    r = parse_text(src("  manager_loop M\n    subgraph_ref: c.dip\n    steer_context: a:b=1, c=2\n"))
+    assert r.workflow.node("M").steer_context == {"c": "2"}  # type: ignore[union-attr]
+    assert [d.code for d in r.diagnostics] == ["DIP904"]

@@ -525,6 +525,13 @@ class Builder:
         for raw in line.value.split("\n"):
             stripped = raw.strip()
             lead = len(raw) - len(raw.lstrip())
+            if stripped and ":" not in stripped:
+                start = offset + lead
+                self.warn(
+                    "DIP919",
+                    f"`{stripped[:40]}` in `{kind_label}` is not a `key: value` line and is ignored",
+                    line.source.range_at(line.value, start, start + len(stripped)),
+                )
             if stripped and ":" in stripped:
                 key, _, value = stripped.partition(":")
                 key = key.strip()
@@ -562,6 +569,14 @@ class Builder:
                     )
                 else:
                     key, _, value = item.partition("=")
+                    if ":" in key:
+                        self.warn(
+                            "DIP904",
+                            f'steer_context key "{key.strip()}" contains ":" and is dropped (it cannot be written in block form)',
+                            line.source.range_at(line.value, offset, offset + len(part)),
+                        )
+                        offset += len(part) + 1
+                        continue
                     if key.strip() in entries:
                         self.warn("DIP904", f'duplicate steer_context key "{key.strip()}" (the last value wins)', line.source.value_range)
                     entries[key.strip()] = (V.unquote(value.strip()), offset)

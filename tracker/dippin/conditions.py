@@ -349,11 +349,13 @@ def in_values(value: str) -> list[str]:
 # ---------------------------------------------------------------------------- printing
 
 _BARE_VALUE = re.compile(r"[^\s\"'()=<>!&|]+\Z")
-_RESERVED_WORDS = frozenset({"and", "or", "not", *WORD_OPERATORS})
+# Words that would end or change an edge's condition if written bare after it.
+_RESERVED_WORDS = frozenset({"and", "or", "not", "loop", "on", "when", *WORD_OPERATORS})
 
 
 def format_value(value: str) -> str:
-    if _BARE_VALUE.match(value) and value not in _RESERVED_WORDS:
+    """A value as condition text: bare when it cannot be misread, else quoted."""
+    if _BARE_VALUE.match(value) and value not in _RESERVED_WORDS and not value.startswith("#") and not value.endswith(":"):
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -81,14 +81,17 @@ class EdgeAttributeParser:
                     start, end = toks[i + 1].rng.start.character, toks[j - 1].rng.end.character
                     raw = line_text[start:end]
                     self._set_condition(edge, self.b.parse_edge_condition(raw, toks[i + 1].rng.start), tok)
+                    edge.outcome_shorthand = False
+                    edge.attr_ranges.pop("on", None)
                     edge.attr_ranges["when"] = Range(start=tok.rng.start, end=toks[j - 1].rng.end)
                 i = j
                 continue
             if word == "on" and i + 1 < n and toks[i + 1].type in ("NAME", "STRING"):
                 value_tok = toks[i + 1]
-                edge.outcome_shorthand = True
                 cond = self._outcome_condition(value_tok)
                 self._set_condition(edge, cond, tok)
+                edge.outcome_shorthand = True
+                edge.attr_ranges.pop("when", None)
                 edge.attr_ranges["on"] = Range(start=tok.rng.start, end=value_tok.rng.end)
                 i += 2
                 continue

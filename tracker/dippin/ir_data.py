@@ -11,6 +11,7 @@ from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
+from tracker.dippin.ir import FieldSource
 from tracker.dippin.positions import Position, Range
 
 _POSITIONAL_FIELDS = frozenset(
@@ -47,7 +48,9 @@ def to_data(obj: Any, positions: bool = True) -> Any:
             if f.name.startswith("_"):
                 continue
             value = getattr(obj, f.name)
-            if not positions and (f.name in _POSITIONAL_FIELDS or isinstance(value, Range) or f.name.endswith("_range")):
+            if not positions and (
+                f.name in _POSITIONAL_FIELDS or isinstance(value, (Range, FieldSource)) or f.name.endswith("_range")
+            ):
                 continue
             out[f.name] = to_data(value, positions)
         return out

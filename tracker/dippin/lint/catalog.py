@@ -48,6 +48,7 @@ PARSE_CODES: tuple[CodeInfo, ...] = (
     _c("DIP914", "error", "Invalid condition", "A `when` condition or a manager-loop condition does not parse. Conditions compare a variable with a value (`ctx.outcome = success`), combined with `and`/`or`/`not` and parentheses.", "    A -> B  when ctx.outcome =", "    A -> B  when ctx.outcome = success"),
     _c("DIP915", "error", "Invalid spec header", "`spec:` needs a loader name and a path: `spec: <loader> <path>`.", origin="core"),
     _c("DIP917", "error", "Second workflow", "A file declares one workflow; a second `workflow` declaration is merged into the first."),
+    _c("DIP919", "warning", "Line ignored in a map block", "Every line of a `params:` or `steer_context:` block is `key: value`; a line without a colon is ignored.", "    params:\n      max_cost_usd 2", "    params:\n      max_cost_usd: 2", "Add the colon, or remove the line."),
     _c("DIP918", "error", "Section keyword with a colon", "`defaults`, `vars`, `inputs` and `edges` are written alone on their line, without a colon.", "  defaults:\n    model: gpt-5.4", "  defaults\n    model: gpt-5.4", "Remove the colon."),
 )
 
