@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -76,55 +75,49 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
+# cd into the node's directory, then run the command text as `sh -c` would.
+_CD_THEN_EVAL = 'cd -- "$1" || exit 126; __tracker_command__=$2; set --; eval "$__tracker_command__"'
+
+
 def _spawn(command: str, cwd: str, env: dict[str, str]) -> tuple[int, int, int, Callable[[], int]]:
     """Start ``sh -c command`` in a new session; (pid, stdout fd, stderr fd, reap).
 
-    ``os.posix_spawn`` (vfork + exec in C) is used when the command runs in this process's
-    directory; it costs far less than ``subprocess.Popen``, which is the fallback for
-    another directory (posix_spawn cannot change directory on Python 3.11).
+    ``os.posix_spawn`` (vfork + exec in C) costs far less than ``subprocess.Popen`` (a
+    fork of this whole process). posix_spawn cannot change directory on Python 3.11, so for
+    another directory the shell does it first and then evaluates the command in the same
+    process (no second exec); ``$0`` stays ``sh`` as with ``sh -c``.
     """
     if cwd == os.getcwd():
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        try:
-            pid = os.posix_spawn(
-                "/bin/sh",
-                ["/bin/sh", "-c", command],
-                env,
-                file_actions=[
-                    (os.POSIX_SPAWN_DUP2, devnull, 0),
-                    (os.POSIX_SPAWN_DUP2, out_w, 1),
-                    (os.POSIX_SPAWN_DUP2, err_w, 2),
-                ],
-                setsid=True,
-            )
-        except BaseException:
-            for fd in (out_r, err_r):
-                os.close(fd)
-            raise
-        finally:
-            for fd in (out_w, err_w, devnull):
-                os.close(fd)
+        argv = ["/bin/sh", "-c", command]
+    else:
+        argv = ["/bin/sh", "-c", _CD_THEN_EVAL, "sh", cwd, command]
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    try:
+        pid = os.posix_spawn(
+            "/bin/sh",
+            argv,
+            env,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, devnull, 0),
+                (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, err_w, 2),
+            ],
+            setsid=True,
+        )
+    except BaseException:
+        for fd in (out_r, err_r):
+            os.close(fd)
+        raise
+    finally:
+        for fd in (out_w, err_w, devnull):
+            os.close(fd)
 
-        def reap() -> int:
-            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    def reap() -> int:
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
 
-        return pid, out_r, err_r, reap
-    proc = subprocess.Popen(
-        ["/bin/sh", "-c", command],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=cwd,
-        env=env,
-        start_new_session=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    out_fd, err_fd = os.dup(proc.stdout.fileno()), os.dup(proc.stderr.fileno())
-    proc.stdout.close()
-    proc.stderr.close()
-    return proc.pid, out_fd, err_fd, proc.wait
+    return pid, out_r, err_r, reap
 
 
 async def run_command(command: str, *, cwd: str, env: dict[str, str], limit: int, timeout: float) -> CommandResult:
