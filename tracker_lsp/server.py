@@ -45,6 +45,7 @@ FEATURE_MODULES = (
     "tracker_lsp.features.links",
     "tracker_lsp.features.inlay_hints",
     "tracker_lsp.features.code_lens",
+    "tracker_lsp.runs",
 )
 
 READ_AHEAD_SECONDS = 0.002
@@ -52,6 +53,15 @@ READ_AHEAD_SECONDS = 0.002
 
 class TrackerProtocol(LanguageServerProtocol):
     """Leaves document text to :class:`TrackerServer` (one copy, line-based edits)."""
+
+    @lsp_method(lsp.INITIALIZE)
+    def lsp_initialize(self, params: lsp.InitializeParams) -> Generator[Any, Any, lsp.InitializeResult]:
+        from tracker_lsp.runs.protocol import PROTOCOL_VERSION
+
+        result: lsp.InitializeResult = yield from super().lsp_initialize(params)
+        # The editor run protocol (docs/editor-protocol.md).
+        result.capabilities.experimental = {"tracker": {"protocolVersion": PROTOCOL_VERSION}}
+        return result
 
     @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(self, params: lsp.DidOpenTextDocumentParams) -> Generator[Any, Any, None]:
