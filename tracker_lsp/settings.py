@@ -28,6 +28,7 @@ class Settings:
     code_lens: bool = True
     semantic_tokens: bool = True
     watch_files: bool = True  # ask the client to report changes to files on disk
+    gate_timeout_seconds: int = 0  # editor runs: fail a gate left unanswered this long (0 = wait)
 
     def update(self, data: Any) -> None:
         if not isinstance(data, dict):

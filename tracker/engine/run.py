@@ -350,6 +350,7 @@ class Engine:
         current = cp.current_node or graph.start
         replayed: set[str] = set()
         while True:
+            await asyncio.sleep(0)  # nodes that never wait must not starve the event loop
             if self._cancel_requested:
                 return self._cancelled("context cancelled")
             node = graph.nodes.get(current)

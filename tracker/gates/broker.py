@@ -77,9 +77,11 @@ class GateBroker:
     def close(self, key: str) -> None:
         """Drop a gate whose waiter gave up (timeout, run cancelled)."""
         gate = self._pending.get(key)
-        if gate is not None and not gate.future.done():
+        if gate is None:
+            return  # already answered or cancelled: keep who closed it
+        if not gate.future.done():
             gate.future.cancel()
-        self._forget(key, gate.answered_by if gate and gate.answered_by else "timeout")
+        self._forget(key, gate.answered_by or "timeout")
 
     def _forget(self, key: str, by: str) -> None:
         self._pending.pop(key, None)

@@ -142,7 +142,19 @@ class ParallelHandler:
                     return await self._branch(target, overrides.get(target, {}), snapshot, ctx, env, branch_timeout)
             return await self._branch(target, overrides.get(target, {}), snapshot, ctx, env, branch_timeout)
 
-        results = list(await asyncio.gather(*(run_branch(t) for t in targets)))
+        # Start branches one loop tick apart: each spawns its first process before the
+        # next starts, so a wide fan-out never blocks the event loop (the language server
+        # keeps answering while a run fans out).
+        tasks: list[asyncio.Task[BranchResult]] = []
+        try:
+            for target in targets:
+                tasks.append(asyncio.ensure_future(run_branch(target)))
+                await asyncio.sleep(0)
+            results = list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
         data = [r.to_data() for r in results]
         ctx.set("parallel.results", json.dumps(data, ensure_ascii=False))
         status, detail = aggregate(policy, quorum, data)

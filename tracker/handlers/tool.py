@@ -86,7 +86,11 @@ class ToolHandler:
     def _environment(self, run_id: str, run_dir: str, workdir: str) -> dict[str, str]:
         key = (run_id, run_dir, workdir)
         if self._env_cache is None or self._env_cache[0] != key:
-            self._env_cache = (key, tool_environment(run_id, run_dir, workdir))
+            # A front end that loaded .env files into its own environment mapping (the
+            # language server) hands it over as extras["environ"]; the CLI loads them into
+            # the process environment.
+            base = self.services.extras.get("environ")
+            self._env_cache = (key, tool_environment(run_id, run_dir, workdir, base=base))
         return self._env_cache[1]
 
     async def execute(self, node: RuntimeNode, ctx: RunContext, env: NodeEnv) -> Outcome:

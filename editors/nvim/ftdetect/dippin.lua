@@ -1,0 +1,2 @@
+-- *.dip files are Dippin workflows.
+vim.filetype.add({ extension = { dip = 'dippin' } })
