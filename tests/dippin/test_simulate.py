@@ -292,7 +292,7 @@ def test_enumeration_terminates_on_every_corpus_file(path: Path) -> None:
 def test_plan_report_shape_and_bfs_order() -> None:
     report = plan_report(GATE)
     assert list(report) == [
-        "format", "name", "start_node", "exit_node", "graph_attrs", "nodes", "edges", "execution_plan", "unreachable",
+        "format", "name", "start_node", "exit_node", "graph_attrs", "nodes", "edges", "execution_plan", "unreachable", "vars", "inputs",
     ]
     assert [n["id"] for n in report["nodes"]] == ["Start", "Check", "Pass", "Fix", "Exit"]
     start = report["nodes"][0]

@@ -62,6 +62,8 @@ async def test_did_you_mean_for_an_unknown_node(client: LanguageClient) -> None:
     fix = next(a for a in found if "Beta" in a.title)
     assert fix.edit is not None and fix.edit.changes is not None
     assert fix.edit.changes[uri][0].new_text == "Beta"
+    renames = [a for a in found if a.edit and a.edit.changes and any(e.new_text == "Beta" for e in a.edit.changes[uri])]
+    assert len(renames) == 1, [a.title for a in renames]  # the lint fix and "did you mean" are one action
 
 
 async def test_add_missing_exit_edge_and_fan_in(client: LanguageClient) -> None:

@@ -526,3 +526,20 @@ async def test_shutting_the_server_down_cancels_runs_with_a_checkpoint(
     assert [(r["run_id"], r["status"], r.get("failed_at")) for r in json.loads(listing.stdout)] == [
         (run_id, "fail", "Note")
     ]
+
+
+async def test_declared_inputs_are_listed_by_simulate_and_passed_by_run(client: LanguageClient) -> None:
+    rec = recorder(client)
+    path = FIXTURES / "with_inputs.dip"
+    uri = path.as_uri()
+    report = await execute(client, "tracker.simulate", {"uri": uri})
+    assert report["inputs"] == [{"name": "topic", "type": "text", "required": True, "prompt": "What should the run say?"}]
+
+    error = await refused(client, "tracker.run", {"uri": uri, "workdir": str(new_workdir("inputs-missing"))})
+    assert "topic" in json.dumps(error)
+
+    run_id = await start_run(client, path, new_workdir("inputs"), inputs={"topic": "hello"})
+    final = await rec.finished(run_id)
+    assert final["status"] == "success"
+    started = rec.of("tracker/runEvent", run_id)[0]["event"]
+    assert started["type"] == "pipeline_started"

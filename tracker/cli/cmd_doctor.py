@@ -42,9 +42,14 @@ def _probe_setting(args: argparse.Namespace) -> bool:
     raise ValueError(f"--probe expects true or false, got {value!r}")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from tracker.config.doctor import BACKENDS, GIT_POLICIES
+# The same values as tracker.config.doctor.BACKENDS / GIT_POLICIES, spelled out here so
+# that building the parser (for --help and completion) does not import the checks.
+BACKENDS = ("native", "claude-code", "acp")
+GIT_POLICIES = ("auto", "off", "warn", "require", "init")
+GITIGNORE_ENTRY = ".tracker/"
 
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pipeline", nargs="?", metavar="FILE", help="a .dip file to validate as well")
     parser.add_argument("-w", "--workdir", metavar="DIR", default=".", help="working directory to check (default: cwd)")
     parser.add_argument(
@@ -90,6 +95,39 @@ def _render(report: object) -> None:
     console.print("exit codes: 0=all pass  1=failures  2=warnings only", style="dim")
 
 
+def _add_version_check(report: object) -> None:
+    """Insert the "Version Compatibility" check after "Dippin Language" (spec order)."""
+    from tracker.config.doctor import DoctorReport
+    from tracker.library.install import version_check
+
+    assert isinstance(report, DoctorReport)
+    names = [c.name for c in report.checks]
+    where = names.index("Dippin Language") + 1 if "Dippin Language" in names else len(names)
+    report.checks.insert(where, version_check())
+
+
+def _fix_gitignore(report: object, workdir: Path) -> Path | None:
+    """When the working-directory check found a ``.gitignore`` without ``.tracker/``,
+    append the entry (the reference doctor's side effect); the file that changed."""
+    from tracker.config.doctor import DoctorReport
+
+    assert isinstance(report, DoctorReport)
+    gitignore = workdir / ".gitignore"
+    flagged = any(
+        check.name == "Working Directory" and any(".gitignore" in d.message and d.status == "warn" for d in check.details)
+        for check in report.checks
+    )
+    if not flagged or not gitignore.is_file():
+        return None
+    try:
+        text = gitignore.read_text(encoding="utf-8")
+        with gitignore.open("a", encoding="utf-8") as fh:
+            fh.write(("" if text.endswith("\n") or not text else "\n") + GITIGNORE_ENTRY + "\n")
+    except OSError:
+        return None
+    return gitignore
+
+
 def run(args: argparse.Namespace) -> int:
     import os
 
@@ -111,10 +149,17 @@ def run(args: argparse.Namespace) -> int:
         environ=dict(os.environ),
     )
     report = run_checks(options)
+    _add_version_check(report)
+    added = _fix_gitignore(report, options.workdir)
     if args.json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        data = report.to_dict()
+        if added:
+            data["gitignore_updated"] = str(added)
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         _render(report)
+    if added and not args.json:
+        print(f"→ added {GITIGNORE_ENTRY} to {added}")
     if report.exit_code == 1:
         sys.stderr.write("error: health check failed\n")
     return report.exit_code

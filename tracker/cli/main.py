@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from tracker import __version__
@@ -46,11 +48,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class CliParser(argparse.ArgumentParser):
-    """argparse with the reference's error convention: one clear line, exit 1."""
+    """argparse with the reference's error convention (engine spec §8.6.1): the error on
+    one line (``Error: <message>``), a blank line, the usage, exit status 1."""
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.write(f"Error: {message}\n\n{self.format_usage()}")
+        sys.stderr.write(f"Run `{self.prog} --help` for the flags and examples.\n")
         raise SystemExit(1)
 
 
@@ -61,6 +64,48 @@ def make_parser(name: str, summary: str, examples: str = "") -> CliParser:
         epilog=("examples:\n" + examples) if examples else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def command_parser(name: str) -> tuple[CliParser, ModuleType]:
+    """The parser of subcommand ``name`` (flags added) and its module."""
+    module_name, summary = COMMANDS[name]
+    module = importlib.import_module(module_name)
+    parser = make_parser(name, getattr(module, "SUMMARY", summary), getattr(module, "EXAMPLES", ""))
+    module.add_arguments(parser)
+    return parser, module
+
+
+_GO_STYLE = re.compile(r"^-[A-Za-z][A-Za-z0-9-]+(=.*)?$")
+_BOOL_WORDS = {"true": True, "1": True, "t": True, "false": False, "0": False, "f": False}
+
+
+def go_style_flags(parser: argparse.ArgumentParser, args: list[str]) -> list[str]:
+    """Accept the Go tool's flag spellings: ``-json`` for ``--json`` and ``--flag=false``
+    (or ``=true``) for an on/off flag. Values of options are left alone."""
+    options = {o: a for a in parser._actions for o in a.option_strings}
+    out: list[str] = []
+    expects_value = False
+    for index, arg in enumerate(args):
+        if arg == "--":
+            out += args[index:]
+            break
+        if expects_value:
+            out.append(arg)
+            expects_value = False
+            continue
+        name, eq, value = arg.partition("=")
+        if _GO_STYLE.match(arg) and name not in options and "-" + name in options:
+            arg, name = "-" + arg, "-" + name
+        action = options.get(name)
+        if isinstance(action, argparse._StoreTrueAction) and eq and value.lower() in _BOOL_WORDS:
+            if _BOOL_WORDS[value.lower()]:
+                out.append(name)
+            continue
+        out.append(arg)
+        expects_value = action is not None and not eq and action.nargs is None and action.const is None and action.option_strings != []
+        if isinstance(action, (argparse._StoreTrueAction, argparse._StoreFalseAction, argparse._HelpAction, argparse._CountAction)):
+            expects_value = False
+    return out
 
 
 def usage() -> str:
@@ -74,7 +119,12 @@ def usage() -> str:
         "commands:",
     ]
     lines += [f"  {n.ljust(width)}  {summary}" for n, (_, summary) in COMMANDS.items()]
-    lines += ["", "Run `tracker COMMAND --help` for the flags and examples of a command."]
+    lines += [
+        "",
+        "Run `tracker COMMAND --help` (or `tracker help COMMAND`) for the flags and examples of a command.",
+        "Exit codes: 0 success, 1 errors (bad flags, failed run or check), 2 warnings only (doctor)",
+        "or a run that ended validation_overridden with --fail-on-override.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -84,27 +134,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("Error: usage\n\n" + usage())
         return 1
     first = args[0]
-    if first in ("-h", "--help", "help"):
+    if first in ("-h", "--help") or (first == "help" and len(args) == 1):
         sys.stdout.write(usage())
         return 0
+    if first == "help":
+        if args[1] not in COMMANDS:
+            sys.stderr.write(f'Error: unknown command "{args[1]}"\n\n' + usage())
+            return 1
+        args = [args[1], "--help"]
+        first = args[0]
     if first == "--version":
         first, args = "version", ["version", *args[1:]]
     if first in COMMANDS:
         name, rest = first, args[1:]
     else:
         name, rest = "run", args
-    module_name, summary = COMMANDS[name]
+    module_name = COMMANDS[name][0]
     try:
-        module = importlib.import_module(module_name)
+        parser, module = command_parser(name)
     except ModuleNotFoundError as exc:
         if exc.name != module_name:
             raise
         sys.stderr.write(f"error: `tracker {name}` is not available in this build\n")
         return 1
-    parser = make_parser(name, getattr(module, "SUMMARY", summary), getattr(module, "EXAMPLES", ""))
-    module.add_arguments(parser)
     try:
-        ns = parser.parse_args(rest)
+        ns = parser.parse_args(go_style_flags(parser, rest))
         code: int = module.run(ns)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")

@@ -56,10 +56,12 @@ class KeyInfo:
 
 
 def _bits(x: int) -> Iterator[int]:
-    """Indices of the set bits of ``x``, lowest first."""
-    if x <= 0:
-        return iter(())
-    return (i for i, digit in enumerate(bin(x)[:1:-1]) if digit == "1")
+    """Indices of the set bits of ``x``, lowest first (cost grows with the number of set
+    bits, not with the width of ``x``)."""
+    while x > 0:
+        low = x & -x
+        yield low.bit_length() - 1
+        x ^= low
 
 
 class Analysis:

@@ -28,6 +28,7 @@ from tracker.dippin.ir import (
     AnyNode,
     FanInNode,
     HumanNode,
+    InputDecl,
     ManagerLoopNode,
     ParallelNode,
     SubgraphNode,
@@ -779,7 +780,29 @@ def plan_report(workflow: Workflow, *, graph_attrs: Mapping[str, str] | None = N
         "edges": edges,
         "execution_plan": plan,
         "unreachable": unreachable,
+        "vars": {name: decl.value for name, decl in sorted(workflow.vars.items())},
+        "inputs": [_input_report(decl) for decl in workflow.inputs],
     }
+
+
+def _input_report(decl: InputDecl) -> dict[str, Any]:
+    """A declared input as front ends need it to ask for a value."""
+    out: dict[str, Any] = {"name": decl.name, "type": decl.type, "required": decl.required}
+    if decl.default is not None:
+        out["default"] = decl.default
+    for key in ("prompt", "description", "pattern"):
+        if getattr(decl, key):
+            out[key] = getattr(decl, key)
+    if decl.options:
+        out["options"] = list(decl.options)
+    if decl.multiline:
+        out["multiline"] = True
+    for key in ("min", "max"):
+        if getattr(decl, key) is not None:
+            out[key] = getattr(decl, key)
+    if decl.max_length:
+        out["max_length"] = decl.max_length
+    return out
 
 
 def paths_report(result: PathsResult) -> dict[str, Any]:

@@ -65,8 +65,18 @@ def actions(snap: Snapshot, uri: str, rng: Range, context: list[lsp.Diagnostic])
             out += _exit_edge_actions(snap, uri, related)
         if d.code == "DIP007":
             out += _fan_in_action(snap, uri, d, related)
-    out += _did_you_mean(snap, uri, rng, context)
+    out += [a for a in _did_you_mean(snap, uri, rng, context) if _edit_key(a) not in {_edit_key(b) for b in out}]
     return out
+
+
+def _edit_key(action: lsp.CodeAction) -> tuple[tuple[int, int, int, int, str], ...]:
+    """What an action changes, to drop a "did you mean" that repeats a lint fix."""
+    changes = action.edit.changes if action.edit is not None and action.edit.changes else {}
+    return tuple(
+        (e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character, e.new_text)
+        for edits in changes.values()
+        for e in edits
+    )
 
 
 def _exit_edge_actions(snap: Snapshot, uri: str, related: list[lsp.Diagnostic]) -> list[lsp.CodeAction]:

@@ -24,13 +24,25 @@ def simulate_report(server: TrackerServer, uri: str) -> dict[str, Any]:
     from tracker.dippin import simulate as sim
 
     snap = server.snapshot(uri)
-    if snap is None:
-        raise JsonRpcInvalidParams(f"document is not open: {uri}")
-    if not snap.result.ok:
+    if snap is not None:
+        result = snap.result
+    else:
+        from pygls.uris import to_fs_path
+
+        from tracker.dippin import load_file
+
+        path = to_fs_path(uri) if uri.startswith("file:") else None
+        if not path:
+            raise JsonRpcInvalidParams(f"document is not open and not a file: {uri}")
+        try:
+            result = load_file(path)
+        except OSError as exc:
+            raise JsonRpcInvalidParams(f"cannot read {uri}: {exc.strerror or exc}") from None
+    if not result.ok:
         raise JsonRpcInvalidParams("the document has syntax errors; fix them before simulating")
     try:
-        report = sim.plan_report(snap.workflow)
-        paths = sim.enumerate_paths(snap.workflow)
+        report = sim.plan_report(result.workflow)
+        paths = sim.enumerate_paths(result.workflow)
         report.update(sim.paths_report(paths))
     except sim.SimulationError as exc:
         raise JsonRpcInvalidParams(str(exc)) from None

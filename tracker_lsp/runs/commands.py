@@ -108,17 +108,8 @@ def run_request(data: dict[str, Any]) -> RunRequest:
             P.INVALID_PARAMS,
             "tracker.run needs exactly one of uri (a .dip file) or workflow (a built-in name)",
         )
-    params_raw = data.get("params") or {}
-    if not isinstance(params_raw, dict):
-        raise ProtocolError(P.INVALID_PARAMS, "params must be an object of name: value")
-    params: dict[str, str] = {}
-    for key, value in params_raw.items():
-        if isinstance(value, bool):
-            params[str(key)] = "true" if value else "false"
-        elif isinstance(value, str | int | float):
-            params[str(key)] = str(value)
-        else:
-            raise ProtocolError(P.INVALID_PARAMS, f"params.{key} must be text or a number")
+    params = _string_map(data.get("params") or {}, "params")
+    inputs = _string_map(data.get("inputs") or {}, "inputs")
     budget = data.get("budget") or {}
     if not isinstance(budget, dict):
         raise ProtocolError(
@@ -133,6 +124,7 @@ def run_request(data: dict[str, Any]) -> RunRequest:
         uri=uri,
         workflow=workflow,
         params=params,
+        inputs=inputs,
         workdir=workdir_arg(data),
         auto_approve=bool(data.get("autoApprove")),
         autopilot=autopilot,
@@ -142,6 +134,21 @@ def run_request(data: dict[str, Any]) -> RunRequest:
         resume=text_arg(data, "resume") or None,
         gate_timeout_s=seconds_arg(data, "gateTimeoutSeconds"),
     )
+
+
+def _string_map(raw: Any, name: str) -> dict[str, str]:
+    """An object of name: text/number/boolean values, as strings."""
+    if not isinstance(raw, dict):
+        raise ProtocolError(P.INVALID_PARAMS, f"{name} must be an object of name: value")
+    out: dict[str, str] = {}
+    for key, value in raw.items():
+        if isinstance(value, bool):
+            out[str(key)] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            out[str(key)] = str(value)
+        else:
+            raise ProtocolError(P.INVALID_PARAMS, f"{name}.{key} must be text or a number")
+    return out
 
 
 def candidate_workdirs(

@@ -38,6 +38,7 @@ class RunRequest:
     uri: str = ""
     workflow: str = ""
     params: dict[str, str] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)
     workdir: Path | None = None
     auto_approve: bool = False
     autopilot: str | None = None
@@ -179,6 +180,7 @@ class RunManager:
             workdir=workdir,
             resume=req.resume,
             params=dict(req.params),
+            inputs=dict(req.inputs),
             interviewer=interviewer,
             budget=BudgetLimits(
                 max_tokens=req.max_tokens,
