@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.gates.broker import GateAlreadyAnswered, GateBroker, UnknownGate
 from tracker.gates import GateAnswer, GateRequest
+from tracker.gates.broker import GateAlreadyAnswered, GateBroker, UnknownGate
 
 
 def _request(gate_id: str) -> GateRequest:
