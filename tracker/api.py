@@ -354,9 +354,12 @@ class Run:
     def events(self) -> AsyncIterator[Event]:
         """Every event of the run, in order, ending when the run ends. Subscribe before
         the run starts (iterating starts it); events emitted earlier are not replayed."""
-        stream = self._run.events()
+        finished = self._task is not None and self._task.done()
+        stream = None if finished else self._run.events()
 
         async def iterate() -> AsyncIterator[Event]:
+            if stream is None:  # the run is over: nothing more will arrive
+                return
             self._start()
             async for event in stream:
                 yield event

@@ -1,6 +1,7 @@
 """``tracker update``: say how to update this install, and with ``--yes`` do it.
 
-The command depends on how tracker was installed: ``pipx upgrade tracker`` for pipx,
+The command depends on how tracker was installed: ``pipx upgrade tracker`` for pipx
+(``pipx reinstall tracker`` when pipx installed it from a checkout or a repository),
 ``pip install --upgrade …`` for a pip install (from an index, a directory or a VCS URL),
 ``pip install --editable CHECKOUT`` after updating the checkout for an editable install.
 """

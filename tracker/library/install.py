@@ -1,10 +1,9 @@
 """How this copy of tracker was installed, and the command that updates it.
 
-The version string lives in one place, ``tracker.__version__`` (the package metadata is
-built from it). Install details come from the distribution's ``direct_url.json`` (PEP
-610): an editable checkout, a local directory, a VCS URL, or an index/wheel install; a
-virtualenv under ``pipx/venvs/`` is a pipx install. For a checkout the commit and its
-time come from git.
+The version is ``tracker.__version__``. Install details come from the distribution's
+``direct_url.json`` (PEP 610): an editable checkout, a local directory, a VCS URL, or an
+index/wheel install; a virtualenv holding ``pipx_metadata.json`` is a pipx install. For a
+checkout the commit and its time come from git.
 """
 
 from __future__ import annotations
@@ -133,10 +132,13 @@ def install_info() -> InstallInfo:
 
 def describe(direct: dict[str, Any] | None, prefix: str, version: str, source_root: Path) -> InstallInfo:
     """Classify an install from its ``direct_url.json`` data (``None``: not installed,
-    running from ``source_root``) and ``sys.prefix`` (pipx keeps its virtualenvs in
-    ``…/pipx/venvs/<name>``)."""
-    if f"{os.sep}pipx{os.sep}venvs{os.sep}" in prefix + os.sep:
+    running from ``source_root``) and ``sys.prefix`` (a pipx virtualenv holds
+    ``pipx_metadata.json``, and lives in ``…/pipx/venvs/<name>`` unless ``PIPX_HOME``
+    moved it)."""
+    if (Path(prefix) / "pipx_metadata.json").is_file() or f"{os.sep}pipx{os.sep}venvs{os.sep}" in prefix + os.sep:
         location = str((direct or {}).get("url", ""))
+        if isinstance((direct or {}).get("vcs_info"), dict):
+            location = f"{direct['vcs_info'].get('vcs', 'git')}+{location}"  # type: ignore[index]
         return InstallInfo(version, "pipx", _file_path(location) if location else "", "", _metadata_time())
     if direct is None:
         commit, built = checkout_commit(source_root)
@@ -157,6 +159,10 @@ def describe(direct: dict[str, Any] | None, prefix: str, version: str, source_ro
 def update_plan(info: InstallInfo) -> UpdatePlan:
     """The command that updates the install described by ``info``."""
     python = info.python
+    if info.method == "pipx" and info.location:
+        # from a checkout or a VCS URL: the version may not change, so reinstall from the
+        # same source instead of asking pipx for a newer version
+        return UpdatePlan(["pipx", "reinstall", DIST_NAME], f"tracker was installed with pipx from {info.location}")
     if info.method == "pipx":
         return UpdatePlan(["pipx", "upgrade", DIST_NAME], "tracker was installed with pipx")
     if info.method == "editable":
