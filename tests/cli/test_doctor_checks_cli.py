@@ -37,13 +37,13 @@ def test_version_compatibility_comes_right_after_the_toolchain_check(tmp_path: P
     assert check["details"][1]["message"].startswith("Python 3.")
 
 
-def test_a_gitignore_without_tracker_gets_the_entry_appended(tmp_path: Path) -> None:
-    (tmp_path / ".gitignore").write_text("node_modules")
+def test_a_gitignore_without_tracker_gets_the_entries_appended(tmp_path: Path) -> None:
+    (tmp_path / ".gitignore").write_text("node_modules\n/runs")
     env = {"ANTHROPIC_API_KEY": "sk-ant-api03-0123456789"}
     proc = run_cli(["doctor", "-w", str(tmp_path)], env=env)
-    assert "⚠ .gitignore does not ignore .tracker/" in proc.stdout
-    assert proc.stdout.rstrip().endswith(f"→ added .tracker/ to {tmp_path / '.gitignore'}")
-    assert (tmp_path / ".gitignore").read_text() == "node_modules\n.tracker/\n"
+    assert "⚠ .gitignore does not ignore .tracker/, .ai/" in proc.stdout
+    assert proc.stdout.rstrip().endswith(f"→ added .tracker/ .ai/ to {tmp_path / '.gitignore'}")
+    assert (tmp_path / ".gitignore").read_text() == "node_modules\n/runs\n.tracker/\n.ai/\n"
     again = run_cli(["doctor", "--json", "-w", str(tmp_path)], env=env)
     workdir = next(c for c in json.loads(again.stdout)["checks"] if c["name"] == "Working Directory")
     assert all(".gitignore" not in d["message"] for d in workdir["details"])

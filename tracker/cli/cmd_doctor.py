@@ -46,7 +46,6 @@ def _probe_setting(args: argparse.Namespace) -> bool:
 # that building the parser (for --help and completion) does not import the checks.
 BACKENDS = ("native", "claude-code", "acp")
 GIT_POLICIES = ("auto", "off", "warn", "require", "init")
-GITIGNORE_ENTRY = ".tracker/"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,21 +94,18 @@ def _render(report: object) -> None:
     console.print("exit codes: 0=all pass  1=failures  2=warnings only", style="dim")
 
 
-def _add_version_check(report: object) -> None:
-    """Insert the "Version Compatibility" check after "Dippin Language" (spec order)."""
-    from tracker.config.doctor import DoctorReport
-    from tracker.library.install import version_check
-
-    assert isinstance(report, DoctorReport)
-    names = [c.name for c in report.checks]
-    where = names.index("Dippin Language") + 1 if "Dippin Language" in names else len(names)
-    report.checks.insert(where, version_check())
+def _gitignore_lines(workdir: Path) -> list[str]:
+    try:
+        return (workdir / ".gitignore").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
 
 
 def _fix_gitignore(report: object, workdir: Path) -> Path | None:
-    """When the working-directory check found a ``.gitignore`` without ``.tracker/``,
-    append the entry (the reference doctor's side effect); the file that changed."""
-    from tracker.config.doctor import DoctorReport
+    """When the working-directory check found a ``.gitignore`` missing ``.tracker/``,
+    ``runs/`` or ``.ai/``, append them (the reference doctor's side effect); the file that
+    changed."""
+    from tracker.config.doctor import DoctorReport, missing_gitignore_entries
 
     assert isinstance(report, DoctorReport)
     gitignore = workdir / ".gitignore"
@@ -121,8 +117,9 @@ def _fix_gitignore(report: object, workdir: Path) -> Path | None:
         return None
     try:
         text = gitignore.read_text(encoding="utf-8")
+        missing = missing_gitignore_entries(gitignore)
         with gitignore.open("a", encoding="utf-8") as fh:
-            fh.write(("" if text.endswith("\n") or not text else "\n") + GITIGNORE_ENTRY + "\n")
+            fh.write(("" if text.endswith("\n") or not text else "\n") + "".join(f"{e}\n" for e in missing))
     except OSError:
         return None
     return gitignore
@@ -149,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
         environ=dict(os.environ),
     )
     report = run_checks(options)
-    _add_version_check(report)
+    before = _gitignore_lines(options.workdir)
     added = _fix_gitignore(report, options.workdir)
     if args.json:
         data = report.to_dict()
@@ -159,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         _render(report)
     if added and not args.json:
-        print(f"→ added {GITIGNORE_ENTRY} to {added}")
+        new = [line for line in _gitignore_lines(options.workdir) if line not in before]
+        print(f"→ added {' '.join(new)} to {added}")
     if report.exit_code == 1:
         sys.stderr.write("error: health check failed\n")
     return report.exit_code

@@ -21,7 +21,7 @@ from typing import Any
 
 SUMMARY = "Run a workflow (also: tracker [flags] WORKFLOW)"
 EXAMPLES = """\
-  tracker examples/hello_gates.dip --auto-approve
+  tracker examples/gate_modes.dip --auto-approve
   tracker run examples/release_check.dip --json --auto-approve > events.ndjson
   tracker examples/release_check.dip --param version=1.2.0 --max-wall-time 10m
   tracker build.dip --autopilot hard --max-tokens 200000 --max-cost 500   # cost in cents

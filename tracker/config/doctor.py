@@ -25,8 +25,9 @@ from tracker.config.providers import PROVIDERS, ProviderKeys, find_key, key_prob
 Status = Literal["ok", "warn", "error", "skip", "hint"]
 PROBE_TIMEOUT_SECONDS = 15.0
 PROBE_MAX_TOKENS = 16
-LOW_DISK_BYTES = 1 << 30
+LOW_DISK_BYTES = 10 * 1000**3  # the reference warns below 10 GB
 GITIGNORE_ENTRY = ".tracker/"
+GITIGNORE_ENTRIES = (".tracker/", "runs/", ".ai/")
 BACKENDS = ("native", "claude-code", "acp")
 GIT_POLICIES = ("auto", "off", "warn", "require", "init")
 
@@ -267,23 +268,35 @@ def check_workdir(options: DoctorOptions) -> CheckResult:
         result.add("warn", f"{resolved} is your home or root directory", "run tracker inside a project directory")
     gitignore = workdir / ".gitignore"
     if gitignore.is_file():
-        entries = {line.strip() for line in gitignore.read_text(encoding="utf-8", errors="replace").splitlines()}
-        if not entries & {GITIGNORE_ENTRY, ".tracker", "/.tracker/", "/.tracker"}:
-            result.add("warn", ".gitignore does not ignore .tracker/ (run directories)", f"add {GITIGNORE_ENTRY} to .gitignore")
+        missing = missing_gitignore_entries(gitignore)
+        if missing:
+            result.add(
+                "warn",
+                f".gitignore does not ignore {', '.join(missing)} (run directories and agent workspaces)",
+                f"add {' '.join(missing)} to .gitignore",
+            )
     return result.settle()
 
 
+def missing_gitignore_entries(gitignore: Path) -> list[str]:
+    """The entries of :data:`GITIGNORE_ENTRIES` a ``.gitignore`` lacks (with or without
+    a leading ``/`` or trailing ``/``)."""
+    lines = {line.strip().strip("/") for line in gitignore.read_text(encoding="utf-8", errors="replace").splitlines()}
+    return [entry for entry in GITIGNORE_ENTRIES if entry.strip("/") not in lines]
+
+
 def check_run_dirs(options: DoctorOptions) -> CheckResult:
+    """The agent workspace ``.ai`` (the reference's check) and the run directories."""
     result = CheckResult("Artifact Directories")
-    runs = options.workdir / ".tracker" / "runs"
-    probe = runs
-    while not probe.exists() and probe != probe.parent:
-        probe = probe.parent
-    if probe.is_dir() and os.access(probe, os.W_OK | os.X_OK):
-        state = "exists and is writable" if probe == runs else "can be created"
-        result.add("ok", f"{runs} {state}")
-    else:
-        result.add("error", f"{runs} cannot be created ({probe} is not writable)")
+    for folder in (options.workdir / ".ai", options.workdir / ".tracker" / "runs"):
+        probe = folder
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        if probe.is_dir() and os.access(probe, os.W_OK | os.X_OK):
+            state = "exists and is writable" if probe == folder else "can be created"
+            result.add("ok", f"{folder} {state}")
+        else:
+            result.add("error", f"{folder} cannot be created ({probe} is not writable)")
     return result.settle()
 
 
@@ -294,11 +307,10 @@ def check_disk(options: DoctorOptions) -> CheckResult:
     except OSError as exc:
         result.add("warn", f"cannot read free space: {exc.strerror}")
         return result.settle()
-    gib = free / (1 << 30)
     if free < LOW_DISK_BYTES:
-        result.add("warn", f"only {gib:.1f} GiB free", "free some space before long runs")
+        result.add("warn", f"only {free / 1000**3:.1f} GB free", "free some space before long runs")
     else:
-        result.add("ok", f"{gib:.1f} GiB free")
+        result.add("ok", f"{free / 1000**3:.1f} GB free")
     return result.settle()
 
 
@@ -415,6 +427,9 @@ def run_checks(options: DoctorOptions) -> DoctorReport:
     checks.append(check_environment_warnings(options))
     checks.append(check_providers(options))
     checks.append(check_toolchain())
+    from tracker.library.install import version_check
+
+    checks.append(version_check())
     checks.append(check_binaries(options))
     checks.append(check_workdir(options))
     checks.append(check_run_dirs(options))
@@ -425,5 +440,5 @@ def run_checks(options: DoctorOptions) -> DoctorReport:
     pipeline, requires = check_pipeline(options)
     if pipeline is not None:
         checks.append(pipeline)
-    checks.append(check_git(options, requires))
+        checks.append(check_git(options, requires))  # the git preflight of that pipeline
     return DoctorReport(checks)
