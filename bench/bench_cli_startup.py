@@ -4,7 +4,7 @@ Usage: python bench/bench_cli_startup.py [FILE.dip] [--rounds N] [--no-compile]
 
 ``FILE`` defaults to ``examples/release_check.dip`` (small, so the number is start-up,
 not validation work); ``validate`` is measured with and without ``--no-env-checks`` (the
-environment checks run ``bash -n`` and parse tool commands with bashlex).
+environment checks run ``bash -n`` and parse tool commands with tree-sitter-bash).
 
 A normal install has bytecode: pip compiles ``.pyc`` files when it installs a wheel, and
 Python writes them on first import. This environment sets ``PYTHONDONTWRITEBYTECODE=1``,

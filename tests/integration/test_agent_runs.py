@@ -124,7 +124,8 @@ def test_agent_artifacts_and_run_manifest(server: FakeServer, workdir: Path) -> 
     assert write["kind"] == "codergen" and write["turns"] == 2
 
     # plain mode: agent lines for people, not request bodies; the summary on stdout
-    assert "[Write] tool_call_end: wrote 21 bytes to hello.txt" in proc.stdout
+    assert "[Write] ▸ write hello.txt" in proc.stdout
+    assert "[Write]   ✓ write: wrote 21 bytes to hello.txt" in proc.stdout
     assert '"messages"' not in proc.stdout
     assert "─── Tokens by Provider ───" in proc.stdout and "Cost: $0.0084" in proc.stdout
 

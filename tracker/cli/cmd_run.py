@@ -279,6 +279,11 @@ def _run(args: argparse.Namespace) -> int:
     for note in run.notes:
         sys.stderr.write(note + "\n")
 
+    from tracker.runs.session_tally import SessionTally
+
+    node_dirs = {nid: n.attrs["working_dir"] for nid, n in run.graph.nodes.items() if n.attrs.get("working_dir")}
+    tally = SessionTally(workdir, node_dirs)  # files and compactions for the summary
+    run.add_sink(tally)
     view = None
     if args.json:
         from tracker.engine.events import NdjsonWriter
@@ -287,21 +292,22 @@ def _run(args: argparse.Namespace) -> int:
     elif live_mode:
         from tracker.runs.live import LiveView
 
-        view = LiveView(run.graph, view_console, title=pipeline.name)
-        run.add_sink(_for_people(view, args.verbose))
+        view = LiveView(run.graph, view_console, title=pipeline.name, verbose=args.verbose)
+        run.add_sink(view)
         if hasattr(interviewer, "pause"):
             interviewer.pause = view.pause
     else:
         from tracker.runs.console import PlainPrinter
 
-        run.add_sink(_for_people(PlainPrinter(sys.stdout, verbose=args.verbose), args.verbose))
+        run.add_sink(PlainPrinter(sys.stdout, verbose=args.verbose))
 
     result = asyncio.run(_drive(run, interviewer, view, llm))
 
-    from tracker.runs.console import failure_title, render_summary
+    from tracker.runs.failures import failure_title
+    from tracker.runs.summary import render_summary
 
     summary_out = sys.stderr if args.json else sys.stdout
-    render_summary(result, args.workflow, summary_out)
+    render_summary(result, args.workflow, summary_out, tally=tally, resume_flags=_resume_flags(args))
     if result.status == "validation_overridden":
         if fail_on_override:
             last = result.overrides[-1] if result.overrides else None
@@ -315,28 +321,9 @@ def _run(args: argparse.Namespace) -> int:
     return 1
 
 
-# Agent events a person watching the console wants (tool output, the agent's text, status
-# notes, errors, verification); the LLM stream and bookkeeping stay in --json/activity.jsonl.
-_AGENT_TYPES_SHOWN = frozenset({
-    "text_delta", "tool_call_end", "status_update", "error", "verify", "checkpoint",
-    "context_compaction", "context_window_warning", "provider_failover", "steering_injected",
-})  # fmt: skip
-
-
-def _for_people(sink: Any, verbose: bool) -> Any:
-    """``sink`` without the agent/LLM events that only machines read (request bodies,
-    streamed deltas, turn bookkeeping); ``--verbose`` keeps the LLM trace lines."""
-
-    def wanted(event: Any) -> bool:
-        if event.source != "agent" or event.type in _AGENT_TYPES_SHOWN:
-            return True
-        return verbose and event.type.startswith("llm_") and event.type != "llm_request_start"
-
-    def shown(event: Any) -> None:
-        if wanted(event):
-            sink(event)
-
-    return shown
+def _resume_flags(args: argparse.Namespace) -> list[str]:
+    """The flags the resume hint needs to find this run again (``-w DIR``)."""
+    return ["-w", args.workdir] if args.workdir else []
 
 
 def _budget_detail(result: Any) -> str:

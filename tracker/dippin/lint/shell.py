@@ -1,13 +1,11 @@
 """Shell helpers for tool-command checks: ``bash -n`` (DIP123), the binary a command runs
 (DIP125) and the literal values it prints (coverage, spec §6.6).
 
-Commands are parsed with bashlex. bashlex rejects some valid shell (``case`` arms,
-``$(( ))``, ``[[ ]]``, ``$(a || b)``, here-documents inside compound commands), so the
-text is first *masked*: those constructs are overwritten, offset for offset, by shapes
-bashlex accepts (a command substitution becomes the parameter word ``$___``, a case
-statement becomes a ``{ ... }`` group without its patterns, a here-document body becomes
-blanks). Offsets in the masked text are therefore offsets in the command, and the inside
-of every command substitution is parsed on its own.
+Commands are parsed with tree-sitter-bash, which reads all of bash (``case``, ``$(( ))``,
+``[[ ]]``, here-documents, functions, command substitutions) into one syntax tree. The
+parser is imported the first time a tool command is analysed, never at module import.
+Tree offsets are UTF-8 byte offsets; everything this module returns is in characters of
+the command text.
 """
 
 from __future__ import annotations
@@ -19,7 +17,10 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tree_sitter import Language, Node
 
 BUILTINS = frozenset(
     {
@@ -37,351 +38,158 @@ ECHO_FLAGS = frozenset({"-n", "-e", "-E", "--"})
 # ``${ns.key}`` placeholders are expanded by the engine before the shell sees the
 # command; as shell text they are a "bad substitution", so they are parsed as a word.
 _PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)+\}")
-_BREAK_BEFORE = " \t\n;&|()"
 _RESERVED_BEFORE_COMMAND = frozenset({"then", "do", "else", "elif", "{", "!", "if", "while", "until"})
 
 
-# --------------------------------------------------------------------------- masking
+# --------------------------------------------------------------------------- parsing
 
 
-class _Masker:
-    """Rewrites constructs bashlex cannot parse (see the module docstring)."""
+@functools.cache
+def _language() -> Language:
+    import tree_sitter_bash  # deferred: only tool commands need the parser
+    from tree_sitter import Language
 
-    def __init__(self, text: str) -> None:
-        self.t = text
-        self.n = len(text)
-        self.out = list(text)
-        self.substitutions: list[tuple[int, int]] = []
-        self.pending_heredocs: list[tuple[str, bool]] = []
+    return Language(tree_sitter_bash.language())
 
-    # -- helpers
-    def fill(self, a: int, b: int, first: str = "", char: str = "_", keep_newlines: bool = False) -> None:
-        for k in range(a, min(b, self.n)):
-            if not (keep_newlines and self.out[k] == "\n"):
-                self.out[k] = char
-        if first and a < self.n:
-            self.out[a] = first
 
-    def word_at(self, i: int, word: str) -> bool:
-        end = i + len(word)
-        if not self.t.startswith(word, i):
-            return False
-        if i > 0 and self.t[i - 1] not in _BREAK_BEFORE:
-            return False
-        return end >= self.n or self.t[end] in _BREAK_BEFORE
-
-    def command_position(self, i: int) -> bool:
-        """Whether a word starting at ``i`` is where a command name can stand."""
-        k = i - 1
-        while k >= 0 and self.t[k] in " \t":
-            k -= 1
-        if k < 0 or self.t[k] in "\n;&|(":
-            return True
-        end = k + 1
-        while k >= 0 and self.t[k] not in _BREAK_BEFORE:
-            k -= 1
-        return self.t[k + 1 : end] in _RESERVED_BEFORE_COMMAND
-
-    def skip_single(self, i: int) -> int:
-        j = self.t.find("'", i + 1)
-        return self.n if j == -1 else j + 1
-
-    def skip_double(self, i: int) -> int:
-        """``i`` is at the opening quote; returns the index after the closing one."""
-        k = i + 1
-        while k < self.n:
-            c = self.t[k]
-            if c == "\\":
-                k += 2
-            elif c == '"':
-                return k + 1
-            elif c == "$" and self.t.startswith("$((", k):
-                k = self.arithmetic(k)
-            elif c == "$" and self.t.startswith("$(", k):
-                k = self.substitution(k)
-            elif c == "`":
-                k = self.backtick(k)
-            else:
-                k += 1
-        return self.n
-
-    # -- constructs
-    def substitution(self, i: int) -> int:
-        mark = len(self.substitutions)
-        end = self.scan(i + 2, "subst")
-        del self.substitutions[mark:]
-        self.substitutions.append((i + 2, end))
-        self.fill(i, end + 1, first="$")
-        return end + 1
-
-    def backtick(self, i: int) -> int:
-        k = i + 1
-        while k < self.n and self.t[k] != "`":
-            k += 2 if self.t[k] == "\\" else 1
-        self.substitutions.append((i + 1, min(k, self.n)))
-        self.fill(i, k + 1, first="$")
-        return k + 1
-
-    def arithmetic(self, i: int, first: str = "$", last: str = "") -> int:
-        """``$(( ... ))`` (or a ``(( ... ))`` command): blank it out as one word."""
-        depth = 0
-        k = i + (1 if first == "$" else 0)
-        while k < self.n:
-            c = self.t[k]
-            if c == "(":
-                depth += 1
-            elif c == ")":
-                depth -= 1
-                if depth == 0:
-                    break
-            k += 1
-        self.fill(i, k + 1, first=first)
-        if last and k < self.n:
-            self.out[k] = last
-        return k + 1
-
-    def double_bracket(self, i: int) -> int:
-        """``[[ ... ]]`` becomes the ``[ ... ]`` test builtin with its arguments blanked."""
-        end = self.t.find("]]", i + 2)
-        end = self.n - 2 if end == -1 else end
-        self.fill(i, end + 2, first="[", char=" ", keep_newlines=True)
-        if end + 1 < self.n:
-            self.out[end + 1] = "]"
-        return end + 2
-
-    def heredoc_operator(self, i: int) -> int:
-        k = i + 2
-        strip_tabs = k < self.n and self.t[k] == "-"
-        if strip_tabs:
-            k += 1
-        while k < self.n and self.t[k] in " \t":
-            k += 1
-        delim: list[str] = []
-        while k < self.n and self.t[k] not in " \t\n;&|<>()":
-            c = self.t[k]
-            if c in "'\"":
-                close = self.t.find(c, k + 1)
-                close = self.n if close == -1 else close
-                delim.append(self.t[k + 1 : close])
-                k = close + 1
-            elif c == "\\":
-                delim.append(self.t[k + 1 : k + 2])
-                k += 2
-            else:
-                delim.append(c)
-                k += 1
-        if delim:
-            self.pending_heredocs.append(("".join(delim), strip_tabs))
-            self.fill(i, k, first="<")
-        return k
-
-    def heredoc_bodies(self, newline: int) -> int:
-        """Blank out pending here-document bodies starting after ``newline``."""
-        k = newline + 1
-        for delim, strip_tabs in self.pending_heredocs:
-            while k < self.n:
-                end = self.t.find("\n", k)
-                end = self.n if end == -1 else end
-                line = self.t[k:end]
-                self.fill(k, end, char=" ")
-                k = end + 1
-                if (line.lstrip("\t") if strip_tabs else line) == delim:
-                    break
-        self.pending_heredocs.clear()
-        return min(k - 1, self.n)
-
-    def case(self, i: int) -> int:
-        """``case w in p) cmds;; esac`` becomes ``{ cmds; }`` with header and patterns blanked."""
-        k = i + 4
-        while k < self.n and self.t[k] in " \t":
-            k += 1
-        k = self.skip_word(k)
-        while k < self.n and self.t[k] in " \t\n":
-            k += 1
-        if not self.word_at(k, "in"):
-            return i + 4
-        self.fill(i, k + 2, first="{", char=" ", keep_newlines=True)
-        k += 2
-        while k < self.n:
-            while k < self.n and self.t[k] in " \t\n":
-                k += 1
-            if k < self.n and self.t[k] == "#":
-                k = self.line_end(k)
-                continue
-            if k >= self.n:
-                return k
-            if self.word_at(k, "esac"):
-                self.fill(k, k + 4, first="}", char=" ")
-                return k + 4
-            close = self.pattern_end(k)
-            self.fill(k, close + 1, char=" ", keep_newlines=True)
-            body = close + 1
-            end = self.scan(body, "arm")
-            if end >= self.n:
-                return end
-            if self.word_at(end, "esac"):
-                k = end
-                continue
-            length = 3 if self.t.startswith(";;&", end) else 2
-            # ``;;`` ends the arm's last command unless a newline or ``;`` already did.
-            before = self.t[body:end].rstrip(" \t")
-            needs_separator = bool(before.strip()) and not before.endswith(("\n", ";", "&"))
-            self.fill(end, end + length, first=";" if needs_separator else " ", char=" ")
-            k = end + length
-        return k
-
-    def pattern_end(self, k: int) -> int:
-        while k < self.n and self.t[k] != ")":
-            c = self.t[k]
-            if c == "'":
-                k = self.skip_single(k)
-            elif c == '"':
-                k = self.skip_double(k)
-            elif c == "\\":
-                k += 2
-            else:
-                k += 1
-        return k
-
-    def skip_word(self, k: int) -> int:
-        while k < self.n and self.t[k] not in " \t\n;&|<>()":
-            c = self.t[k]
-            if c == "'":
-                k = self.skip_single(k)
-            elif c == '"':
-                k = self.skip_double(k)
-            elif c == "\\":
-                k += 2
-            elif c == "$" and self.t.startswith("$(", k):
-                k = self.substitution(k)
-            else:
-                k += 1
-        return k
-
-    def line_end(self, k: int) -> int:
-        end = self.t.find("\n", k)
-        return self.n if end == -1 else end
-
-    def scan(self, i: int, mode: str) -> int:
-        """Advance over shell text; ``mode`` is ``top``, ``subst`` (stops at the matching
-        ``)``) or ``arm`` (stops at ``;;``/``;&`` or ``esac``). Returns the stop index."""
-        depth = 0
-        t = self.t
-        while i < self.n:
-            c = t[i]
-            if c == "\\":
-                i += 2
-            elif c == "'":
-                i = self.skip_single(i)
-            elif c == '"':
-                i = self.skip_double(i)
-            elif c == "`":
-                i = self.backtick(i)
-            elif c == "$" and t.startswith("$((", i):
-                i = self.arithmetic(i)
-            elif c == "$" and t.startswith("$(", i):
-                i = self.substitution(i)
-            elif c == "#" and (i == 0 or t[i - 1] in _BREAK_BEFORE):
-                i = self.line_end(i)
-            elif c == "\n":
-                i = (self.heredoc_bodies(i) if self.pending_heredocs else i) + 1
-            elif c == "<" and t.startswith("<<", i) and not t.startswith("<<<", i):
-                i = self.heredoc_operator(i)
-            elif c == "(" and t.startswith("((", i) and self.command_position(i):
-                i = self.arithmetic(i, first="[", last="]")
-            elif c == "[" and t.startswith("[[", i) and self.word_at(i, "[["):
-                i = self.double_bracket(i)
-            elif mode == "subst" and c in "()":
-                if c == ")" and depth == 0:
-                    return i
-                depth += 1 if c == "(" else -1
-                i += 1
-            elif mode == "arm" and c == ";" and (t.startswith(";;", i) or t.startswith(";&", i)):
-                return i
-            elif c == "c" and self.word_at(i, "case") and self.command_position(i):
-                i = self.case(i)
-            elif mode == "arm" and c == "e" and self.word_at(i, "esac"):
-                return i
-            else:
-                i += 1
-        return self.n
+def _char_offsets(text: str) -> list[int] | None:
+    """Character offset of every UTF-8 byte offset of ``text``; None when they are equal."""
+    if text.isascii():
+        return None
+    table: list[int] = []
+    for index, char in enumerate(text):
+        table.extend([index] * len(char.encode("utf-8", "surrogatepass")))
+    table.append(len(text))
+    return table
 
 
 @dataclass(frozen=True)
-class _Part:
-    """One parsed piece of a command: the bashlex trees and where its text starts."""
+class _Word:
+    """A word of a simple command: its text as written and its offsets in the command."""
 
-    trees: list[Any]
-    masked: str
-    base: int
+    text: str
+    start: int
+    end: int
 
 
-def _mask(text: str) -> tuple[str, list[tuple[int, int]]]:
-    masker = _Masker(text)
-    masker.scan(0, "top")
-    return "".join(masker.out), masker.substitutions
+@dataclass(frozen=True)
+class _Command:
+    """A simple command: its words (name first, no assignments or redirects) and whether
+    its stdout goes somewhere other than the engine."""
+
+    words: tuple[_Word, ...]
+    stdout_redirected: bool
 
 
 @dataclass(frozen=True)
 class _Parsed:
-    parts: tuple[_Part, ...]
+    """A command's syntax tree, the text it was parsed from (placeholders blanked, same
+    length) and where the ``${ns.key}`` placeholders were."""
+
+    text: str
+    root: Node
     placeholders: tuple[tuple[int, int], ...]
+    char_offsets: list[int] | None
 
     def in_placeholder(self, start: int, end: int) -> bool:
         return any(a < end and start < b for a, b in self.placeholders)
 
+    def offset(self, byte: int) -> int:
+        return byte if self.char_offsets is None else self.char_offsets[byte]
+
+    def word(self, node: Node) -> _Word:
+        start, end = self.offset(node.start_byte), self.offset(node.end_byte)
+        return _Word(self.text[start:end], start, end)
+
+    def command(self, node: Node) -> _Command:
+        """The simple command of a ``command`` node, with the redirects written after it."""
+        words = [name] if (name := node.child_by_field_name("name")) is not None else []
+        words.extend(node.children_by_field_name("argument"))
+        redirects = node.children_by_field_name("redirect")
+        parent = node.parent
+        if parent is not None and parent.type == "redirected_statement":
+            body = parent.child_by_field_name("body")
+            if body is not None and body.id == node.id:
+                redirects.extend(_statement_redirects(parent))
+        for redirect in redirects:
+            words.extend(_stray_words(redirect))
+        words.sort(key=lambda n: n.start_byte)
+        return _Command(
+            tuple(self.word(w) for w in words),
+            any(_redirects_stdout(r) for r in redirects),
+        )
+
 
 @functools.lru_cache(maxsize=1024)
 def _parse(command: str) -> _Parsed | None:
-    """The command and every command substitution in it, parsed; None when bashlex fails."""
-    import bashlex  # deferred: only tool commands need it
+    """The command's syntax tree; None when tree-sitter finds an error in it."""
+    from tree_sitter import Parser
 
     placeholders = tuple(m.span() for m in _PLACEHOLDER.finditer(command))
     text = _PLACEHOLDER.sub(lambda m: "_" * len(m.group(0)), command)
-    parts: list[_Part] = []
-    todo = [(text, 0)]
-    while todo:
-        chunk, base = todo.pop()
-        masked, subs = _mask(chunk)
-        if masked.strip():
-            try:
-                trees = bashlex.parse(masked)
-            except Exception:  # bashlex raises several unrelated exception types
-                return None
-            parts.append(_Part(trees, masked, base))
-        todo.extend((chunk[a:b], base + a) for a, b in subs)
-    parts.sort(key=lambda p: p.base)
-    return _Parsed(tuple(parts), placeholders)
+    tree = Parser(_language()).parse(text.encode("utf-8", "surrogatepass"))
+    if _has_error(tree.root_node):
+        return None
+    return _Parsed(text, tree.root_node, placeholders, _char_offsets(text))
+
+
+def _has_error(root: Node) -> bool:
+    """Whether the tree has a syntax error outside a well-closed ``$(( ))``.
+
+    tree-sitter-bash does not read base-prefixed numbers before a parameter
+    (``$((10#$n + 1))``); such an error stays inside the arithmetic, which none of the
+    analyses here read, so it is tolerated.
+    """
+    stack = [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.type == "arithmetic_expansion" and _closed(node):
+            continue
+        if node.is_error or node.is_missing:
+            return True
+        stack.extend(c for c in node.children if c.has_error)
+    return False
+
+
+def _closed(node: Node) -> bool:
+    last = node.children[-1] if node.children else None
+    return last is not None and last.type == "))" and not last.is_missing
 
 
 def parses(command: str) -> bool:
-    """Whether the command can be analysed (bashlex accepts it after masking)."""
+    """Whether the command can be analysed (tree-sitter-bash parses it without errors)."""
     return _parse(command) is not None
 
 
-def _children(node: Any) -> Iterator[Any]:
-    for name in ("parts", "list"):
-        yield from getattr(node, name, None) or ()
-    command = getattr(node, "command", None)
-    if command is not None and hasattr(command, "kind"):
-        yield command
-
-
-def _commands(node: Any) -> Iterator[Any]:
-    """Every simple command under ``node`` (depth first, source order)."""
-    if node.kind == "command":
+def _walk(root: Node) -> Iterator[Node]:
+    """``root`` and every named node under it, depth first in source order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
         yield node
-    for child in _children(node):
-        if hasattr(child, "kind"):
-            yield from _commands(child)
+        stack.extend(reversed(node.named_children))
 
 
-def _words(command: Any) -> list[Any]:
-    return [p for p in command.parts if p.kind == "word"]
+def _operator(redirect: Node) -> str:
+    return next((c.type for c in redirect.children if not c.is_named), "")
 
 
-def _raw(part: _Part, word: Any) -> str:
-    return part.masked[word.pos[0] : word.pos[1]]
+def _statement_redirects(statement: Node) -> list[Node]:
+    """The redirects of a ``redirected_statement``; tree-sitter-bash nests the ones written
+    after a here-document operator (``cat <<EOF > out``) inside the here-document node."""
+    redirects = statement.children_by_field_name("redirect")
+    nested = [n for r in redirects if r.type == "heredoc_redirect" for n in r.children_by_field_name("redirect")]
+    return redirects + nested
+
+
+def _stray_words(redirect: Node) -> list[Node]:
+    """Words tree-sitter-bash attaches to a file redirect although bash gives them to the
+    command: the grammar lets a redirect take several targets (``2>/dev/null foo bar``),
+    bash takes one, and none after a close (``2>&- foo``)."""
+    if redirect.type != "file_redirect":
+        return []
+    operands = [c for c in redirect.named_children if c.type != "file_descriptor"]
+    return operands if _operator(redirect) in ("<&-", ">&-") else operands[1:]
 
 
 def _plain_literal(raw: str) -> str:
@@ -412,20 +220,24 @@ class Binary:
     end: int
 
 
-def _function_names(parts: tuple[_Part, ...]) -> set[str]:
-    names: set[str] = set()
+def _program(words: tuple[_Word, ...]) -> tuple[Binary, bool] | None:
+    """The program a simple command names, and whether it is run through ``command``.
 
-    def visit(node: Any, part: _Part) -> None:
-        if node.kind == "function" and node.parts:
-            names.add(_raw(part, node.parts[0]))
-        for child in _children(node):
-            if hasattr(child, "kind"):
-                visit(child, part)
-
-    for part in parts:
-        for tree in part.trees:
-            visit(tree, part)
-    return names
+    None when the name is not a plain literal, for ``command -v``-style lookups, and
+    for ``time`` without a command (bash reads ``time [-p] cmd`` as a keyword before the
+    command; tree-sitter-bash reads ``time`` as the command name).
+    """
+    if not words or not (name := _plain_literal(words[0].text)):
+        return None
+    if name not in ("command", "time"):
+        return Binary(name, words[0].start, words[0].end), False
+    for arg in words[1:]:
+        literal = _plain_literal(arg.text)
+        if not literal or (name == "command" and literal.startswith("-") and any(c in literal for c in "vV")):
+            return None
+        if not literal.startswith("-"):
+            return Binary(literal, arg.start, arg.end), name == "command"
+    return None
 
 
 @functools.lru_cache(maxsize=1024)
@@ -435,47 +247,31 @@ def first_binary(command: str) -> Binary | None:
     ``command -v x`` is a lookup (no binary); ``command x`` runs ``x``. A name defined
     as a shell function in the command is not a binary, and a script that sources a
     file (``.``/``source``) before its first program has unknowable names (None).
+    Commands inside command substitutions count, in source order; so do those inside
+    the substitutions of an unquoted here-document, which bash runs too.
     """
     parsed = _parse(command)
     if parsed is None:
         return _fallback_binary(command)
-    parts = parsed.parts
-    candidates: list[tuple[int, str, int, int, bool]] = []
-    for part in parts:
-        for tree in part.trees:
-            for cmd in _commands(tree):
-                words = _words(cmd)
-                if not words:
-                    continue
-                name = _plain_literal(_raw(part, words[0]))
-                if not name:
-                    continue
-                via_command = name == "command"
-                start, end = words[0].pos
-                if via_command:
-                    name = ""
-                    for arg in words[1:]:
-                        lit = _plain_literal(_raw(part, arg))
-                        if not lit or (lit.startswith("-") and any(c in lit for c in "vV")):
-                            break
-                        if not lit.startswith("-"):
-                            name = lit
-                            start, end = arg.pos
-                            break
-                    if not name:
-                        continue
-                candidates.append((part.base + start, name, part.base + start, part.base + end, via_command))
-    candidates.sort()
-    for _, name, start, end, via_command in candidates:
-        if name in (".", "source"):
+    programs: list[tuple[Binary, bool]] = []
+    functions: set[str] = set()
+    for node in _walk(parsed.root):
+        if node.type == "function_definition":
+            if (name := node.child_by_field_name("name")) is not None:
+                functions.add(parsed.word(name).text)
+        elif node.type == "command" and (program := _program(parsed.command(node).words)):
+            programs.append(program)
+    programs.sort(key=lambda p: p[0].start)
+    for binary, via_command in programs:
+        if binary.name in (".", "source"):
             return None
-        if name in BUILTINS or name in PREAMBLE:
+        if binary.name in BUILTINS or binary.name in PREAMBLE:
             continue
-        if parsed.in_placeholder(start, end):
+        if parsed.in_placeholder(binary.start, binary.end):
             return None  # contains a ${ns.key} placeholder: unknown before expansion
-        if not via_command and name in _function_names(parts):
+        if not via_command and binary.name in functions:
             return None
-        return Binary(name, start, end)
+        return binary
     return None
 
 
@@ -591,17 +387,36 @@ def _finish(proc: subprocess.Popen[str] | None, command: str) -> SyntaxProblem |
 # --------------------------------------------------------------------------- coverage
 
 
-_STDOUT_REDIRECTS = frozenset({">", ">>", ">|", "<>", ">&"})
+_STDOUT_REDIRECTS = frozenset({">", ">>", ">|", "<>", ">&", ">&-"})
+# Not entered when collecting printed values: pipelines (their output goes to the next
+# command), substitutions (their output becomes a word) and here-document text.
+_NOT_PRINTING = frozenset({"pipeline", "command_substitution", "process_substitution", "heredoc_body"})
+_HEREDOC_TEXT = frozenset({"heredoc_start", "heredoc_body", "heredoc_end", "file_redirect"})
 
 
-def _redirects_stdout(redirect: Any) -> bool:
-    kind = getattr(redirect, "type", "")
-    if kind in ("&>", "&>>"):
+def _redirects_stdout(redirect: Node) -> bool:
+    if redirect.type != "file_redirect":
+        return False
+    operator = _operator(redirect)
+    if operator in ("&>", "&>>"):
         return True
-    if kind in _STDOUT_REDIRECTS:
-        fd = getattr(redirect, "input", None)
-        return fd is None or fd == 1
+    if operator in _STDOUT_REDIRECTS:
+        fd = redirect.child_by_field_name("descriptor")
+        return fd is None or fd.text == b"1"
     return False
+
+
+def _statement_parts(statement: Node) -> list[Node]:
+    """What of a ``redirected_statement`` can print to the engine: its body unless stdout
+    is redirected, and commands tree-sitter-bash nests in a here-document operator
+    (``cat > f <<EOF && echo done``); nothing when that operator starts a pipeline."""
+    heredocs = [r for r in statement.children_by_field_name("redirect") if r.type == "heredoc_redirect"]
+    nested = [c for h in heredocs for c in h.named_children if c.type not in _HEREDOC_TEXT]
+    if any(c.type == "pipeline" for c in nested):
+        return []
+    body = statement.child_by_field_name("body")
+    redirected = any(_redirects_stdout(r) for r in _statement_redirects(statement))
+    return ([body] if body is not None and not redirected else []) + nested
 
 
 def printed_values(command: str) -> list[str]:
@@ -617,21 +432,18 @@ def printed_values(command: str) -> list[str]:
 @functools.lru_cache(maxsize=1024)
 def _printed_values(command: str) -> tuple[str, ...]:
     parsed = _parse(command)
-    if parsed is None or not parsed.parts or parsed.parts[0].base != 0:
+    if parsed is None:
         return ()
     out: list[str] = []
-    main = parsed.parts[0]
 
-    def literal(word: Any) -> str:
-        start, end = word.pos
-        return "" if parsed.in_placeholder(start, end) else _literal(_raw(main, word))
+    def literal(word: _Word) -> str:
+        return "" if parsed.in_placeholder(word.start, word.end) else _literal(word.text)
 
     def add(value: str) -> None:
         if value and value not in out and not (value.startswith("%") and len(value.encode()) <= 3):
             out.append(value)
 
-    def call(cmd: Any) -> None:
-        words = _words(cmd)
+    def call(words: tuple[_Word, ...]) -> None:
         if not words:
             return
         name = literal(words[0])
@@ -646,22 +458,15 @@ def _printed_values(command: str) -> tuple[str, ...]:
             else:
                 add(args[0])
 
-    def visit(node: Any) -> None:
-        kind = node.kind
-        if kind == "command":
-            if not any(p.kind == "redirect" and _redirects_stdout(p) for p in node.parts):
-                call(node)
-            return
-        if kind == "pipeline" and any(p.kind == "pipe" for p in node.parts):
-            return
-        if kind == "compound" and any(_redirects_stdout(r) for r in getattr(node, "redirects", ()) or ()):
-            return
-        if kind in ("word", "assignment", "redirect"):
-            return
-        for child in _children(node):
-            if hasattr(child, "kind"):
-                visit(child)
-
-    for tree in main.trees:
-        visit(tree)
+    stack = [parsed.root]
+    while stack:
+        node = stack.pop()
+        if node.type == "command":
+            simple = parsed.command(node)
+            if not simple.stdout_redirected:
+                call(simple.words)
+        elif node.type == "redirected_statement":
+            stack.extend(reversed(_statement_parts(node)))
+        elif node.type not in _NOT_PRINTING:
+            stack.extend(reversed(node.named_children))
     return tuple(out)
