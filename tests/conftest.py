@@ -1,14 +1,17 @@
-"""Shared test fixtures: the corpus of real-world .dip files and CLI helpers."""
+"""Shared test fixtures: the corpus of real-world .dip files, CLI helpers, the fake LLM
+provider server and a scratch working directory."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+
+from tests.llm.fakes.server import FakeServer
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -32,6 +35,24 @@ def corpus_files(pattern: str = "**/*.dip") -> list[Path]:
 @pytest.fixture
 def corpus() -> Path:
     return corpus_dir()
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    """A fake LLM provider server on 127.0.0.1 speaking every provider's wire protocol."""
+    fake = FakeServer().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """An empty working directory for a run."""
+    root = tmp_path / "work"
+    root.mkdir()
+    return root
 
 
 def run_cli(args: Sequence[str], cwd: Path | None = None, input: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -192,13 +191,6 @@ async def test_a_failed_run_is_diagnosed(project: Path) -> None:
     assert result.status == "fail"
     report = tracker.diagnose(result.run_id, workdir=project)
     assert [f.node_id for f in report.failures] == ["Ship"]
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    fake = FakeServer().start()
-    yield fake
-    fake.stop()
 
 
 def test_agents_use_the_keys_passed_as_env_and_interviews_take_one_answer_per_question(project: Path, server: FakeServer) -> None:

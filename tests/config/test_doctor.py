@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.llm.fakes import anthropic_wire
 from tests.llm.fakes.server import FakeServer, Reply
@@ -24,13 +21,6 @@ workflow Small
   edges
     Start -> Done
 """
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    fake = FakeServer().start()
-    yield fake
-    fake.stop()
 
 
 def options(tmp_path: Path, **env: str) -> DoctorOptions:
