@@ -8,7 +8,9 @@
 
 Usage: python bench/bench_lsp.py [FILE.dip] [--edits N]
 Prints numbers; never fails on a threshold (targets: diagnostics p95 ≤ 25 ms,
-completion p95 ≤ 15 ms, RSS ≤ 200 MB).
+completion p95 ≤ 15 ms, RSS ≤ 200 MB). Wall-clock numbers follow the machine's load
+(printed before and after); the server's CPU time per edit (from ``tracker.stats``) does
+not, so compare that line between runs on a busy machine.
 """
 
 from __future__ import annotations
@@ -164,6 +166,8 @@ async def run(path: Path, edits: int) -> None:
         report("  server side: incremental parse", [t[1] for t in timings])
         report("  server side: lint (validate + lint)", [t[2] for t in timings])
         report("  server side: convert + send", [t[3] for t in timings])
+        if len(timings[0]) > 4:
+            report("  server CPU for all three (load-independent)", [t[4] for t in timings])
 
     # Completion right after a keystroke, before the new diagnostics are out.
     prompt_line = next(i for i, line in enumerate(lines) if line.strip().startswith("prompt:") and i > 1500) + 1
@@ -310,13 +314,22 @@ def raw_completion(path: Path, rounds: int) -> None:
     client.close()
 
 
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("file", nargs="?", default=str(DEFAULT))
     ap.add_argument("--edits", type=int, default=100)
     args = ap.parse_args()
+    print(f"load average before: {load_average()}")
     asyncio.run(run(Path(args.file), args.edits))
     raw_completion(Path(args.file), 30)
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ class Snapshot:
     _analysis: Any = None
     _analysis_done: bool = False
     _index: SymbolIndex | None = None
+    previous_analysis: Any = None  # an earlier version's analysis, reused where it still applies
 
     @property
     def workflow(self) -> Any:
@@ -93,8 +94,9 @@ class Snapshot:
         """The context-key dataflow analysis (computed as the linter computes it, so the
         two can share it), or None when the module is not available."""
         if not self._analysis_done:
-            self._analysis = run_analysis(self.result.workflow, None, self.graph)
+            self._analysis = run_analysis(self.result.workflow, None, self.graph, self.previous_analysis)
             self._analysis_done = True
+            self.previous_analysis = None
         return self._analysis
 
     def index(self) -> SymbolIndex:
@@ -106,13 +108,13 @@ class Snapshot:
         return self._index
 
 
-def run_analysis(workflow: Any, lines: list[str] | None = None, graph: Any = None) -> Any:
+def run_analysis(workflow: Any, lines: list[str] | None = None, graph: Any = None, previous: Any = None) -> Any:
     try:
         from tracker.dippin import analysis
     except ImportError:
         return None
     try:
-        return analysis.analyze(workflow, source_lines=lines, graph=graph)
+        return analysis.analyze(workflow, source_lines=lines, graph=graph, previous=previous)
     except TypeError:
         return analysis.analyze(workflow)
     except Exception:  # the contract says it never raises; stay up if it does
@@ -214,6 +216,10 @@ class Document:
         result = self.parser.parse(list(self.lines))
         snap = Snapshot(self.version, list(self.lines), result, encoding)
         snap.parse_ms = (time.perf_counter() - started) * 1000
+        for earlier in (self.snapshot, self.last_good):
+            if earlier is not None and earlier.has_analysis:
+                snap.previous_analysis = earlier.analysis()
+                break
         self.snapshot = snap
         return snap
 

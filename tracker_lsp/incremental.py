@@ -39,7 +39,7 @@ from tracker.dippin.directives import resolve_directives
 from tracker.dippin.ir import AnyNode, Comment, Edge, Workflow
 from tracker.dippin.lexer import MAX_DEPTH, Lexed, LexProblem, Unit, lex
 from tracker.dippin.parser import ParseResult
-from tracker.dippin.positions import Range
+from tracker.dippin.positions import Position, Range
 from tracker.dippin.source import SourceText
 from tracker_lsp.shift import shifted
 
@@ -268,6 +268,10 @@ class IncrementalParser:
             raise Fallback
         frags = self.fragments
         starts = [f.start for f in frags]
+        if delta == 0 and self._edge_lines(lines, lo, old_hi, frags[max(bisect.bisect_right(starts, lo) - 1, 0)]):
+            if self._directives_changed():
+                raise Fallback
+            return self._compose(lines)
         a = max(bisect.bisect_right(starts, lo) - 1, 0)
         if a > 0 and lo == frags[a].start:
             a -= 1
@@ -309,6 +313,98 @@ class IncrementalParser:
             last = items[index + 1].line - 1 if index + 1 < len(items) else end
             out.append(self._fragment(unit, first, last, comments[index], problems[index]))
         return out
+
+    def _edge_lines(self, lines: list[str], lo: int, hi: int, frag: Fragment) -> bool:
+        """Re-parse edited lines of an ``edges`` block on their own (a large block costs
+        as much as the rest of an edit together). Only for edits that replace plain edge
+        lines by plain edge lines, with no syntax problem around them before or after
+        (edge attribute findings are replaced); returns False (nothing changed) for
+        anything else."""
+        if frag.kind != "graph" or frag.nodes or "edges" not in frag.sections:
+            return False
+        header = frag.sections["edges"].start.line
+        if lo <= header:
+            return False
+        unit_last = frag.unit_end[0]
+        if hi - 1 > unit_last or hi <= lo:
+            return False
+        old = self.lines
+        assert old is not None
+        edge_lines = {e.range.start.line: e for e in frag.edges}
+        changed = range(lo, hi)
+        if any(line not in edge_lines for line in changed):
+            return False
+        indent = _indent_of(old[lo])
+        if any(_indent_of(lines[line]) != indent or _indent_of(old[line]) != indent for line in changed):
+            return False
+        # What follows must not have been nested under the old lines: the next edge
+        # line, with only blank lines and comments no deeper than the edges before it.
+        after = hi
+        while after <= unit_last and after not in edge_lines:
+            text = lines[after].strip()
+            if text and not (text.startswith("#") and _indent_of(lines[after]) <= indent):
+                return False
+            after += 1
+        problems: list[Range] = [p.range for p in frag.lex_problems]
+        problems += [d.range for d in (*frag.parse_diags, *frag.directive_diags)]
+        if any(lo <= rng.end.line and rng.start.line < after for rng in problems):
+            return False
+        # Builder findings (edge attributes) belong to single edge lines: replaced below.
+        if any(d.range.start.line != d.range.end.line and lo <= d.range.end.line and d.range.start.line < hi for d in frag.build_diags):
+            return False
+        lexed = lex([""] * (lo - 1) + [lines[header]] + lines[lo:hi])
+        roots = lexed.root.children
+        if lexed.problems or len(roots) != 1:
+            return False
+        block = roots[0]
+        kids = block.children
+        if [k.line for k in kids] != list(changed) or any(k.children or k.block is not None or k.end_line != k.line for k in kids):
+            return False
+        assert self.head is not None
+        block.parent = self.head.unit
+        parse_diags: list[Diagnostic] = []
+        tree = core_parser._parse_with_recovery(block, "item", parse_diags, self.path)
+        if tree is None or parse_diags:
+            return False
+        build_diags: list[Diagnostic] = []
+        builder = Builder(path=self.path, diagnostics=build_diags)
+        builder.item(tree)
+        fresh = builder.wf.edges
+        if len(fresh) != len(changed) or builder.wf.nodes or any(not lo <= d.range.start.line < hi for d in build_diags):
+            return False
+        # In build order (line by line): the new findings where the old ones of these lines were.
+        before = [d for d in frag.build_diags if d.range.start.line < lo]
+        later = [d for d in frag.build_diags if d.range.start.line >= hi]
+        by_line = {e.range.start.line: e for e in fresh}
+        edges = [by_line.get(e.range.start.line, e) if lo <= e.range.start.line < hi else e for e in frag.edges]
+        comments = [c for c in frag.comments if not lo <= c.range.start.line < hi]
+        comments += [c for c in lexed.comments if lo <= c.range.start.line < hi]
+        comments.sort(key=lambda c: (c.range.start.line, c.range.start.character))
+        unit_end = frag.unit_end
+        sections = frag.sections
+        if lo <= unit_end[0] < hi:  # the block's last line: its end moves
+            if block.end_line != unit_end[0]:
+                return False
+            unit_end = (unit_end[0], block.end_character)
+            sections = {
+                name: Range(rng.start, Position(block.end_line, block.end_character)) if name == "edges" else rng
+                for name, rng in sections.items()
+            }
+        index = self.fragments.index(frag)
+        self.fragments[index] = Fragment(
+            start=frag.start,
+            end=frag.end,
+            kind=frag.kind,
+            unit_end=unit_end,
+            comments=comments,
+            lex_problems=frag.lex_problems,
+            parse_diags=frag.parse_diags,
+            edges=edges,
+            sections=sections,
+            build_diags=before + build_diags + later,
+        )
+        self.stats.last_reparsed_lines = hi - lo
+        return True
 
     def _refresh(self, lines: list[str], frag: Fragment, body_indent: int) -> Fragment:
         fresh = self._relex(lines, frag.start, frag.end, body_indent)
@@ -370,6 +466,10 @@ class IncrementalParser:
         lexed = Lexed(root=root, comments=comments, problems=problems, lines=lines)
         source = SourceText("\n".join(lines), lines)
         return ParseResult(workflow, diags, source, lexed, self.path)
+
+
+def _indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t"))
 
 
 def _too_deep(items: list[Unit]) -> bool:

@@ -83,6 +83,24 @@ class Recorder:
             p for m, p in self.log if m == method and (run_id is None or p.get("runId") == run_id)
         ]
 
+    def of_run(self, run_id: str) -> list[tuple[str, dict[str, Any]]]:
+        """Every notification about ``run_id``, in arrival order."""
+        return [(m, p) for m, p in self.log if p.get("runId") == run_id]
+
+    async def settled(self, run_id: str, quiet: float = 0.3, timeout: float = 10.0) -> None:
+        """Wait until no notification about ``run_id`` has arrived for ``quiet`` seconds
+        (the coalesced ``tracker/runState`` trails the events it summarises)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        count, since = len(self.of_run(run_id)), loop.time()
+        while loop.time() - since < quiet:
+            if loop.time() > deadline:
+                raise AssertionError(f"run {run_id} kept sending notifications for {timeout} s")
+            await asyncio.sleep(0.02)
+            now = len(self.of_run(run_id))
+            if now != count:
+                count, since = now, loop.time()
+
     def events(self, run_id: str) -> list[dict[str, Any]]:
         return [p["event"] for p in self.of("tracker/runEvent", run_id)]
 

@@ -211,7 +211,8 @@ async def test_wrong_and_duplicate_answers_are_refused_and_change_nothing(
     ready = await rec.gate(run_id, "Ready")
     assert await answer(client, run_id, ready, {"choice": "Yes"}) == {"accepted": True}
     flavour = await rec.gate(run_id, "Flavour")
-    before = len(rec.log)
+    await rec.settled(run_id)
+    before = len(rec.of_run(run_id))
 
     wrong = await refused(
         client,
@@ -252,7 +253,7 @@ async def test_wrong_and_duplicate_answers_are_refused_and_change_nothing(
     )
     assert missing["reason"] == "invalid_params"
     # none of that touched the run: the gate is still open and nothing was sent
-    assert len(rec.log) == before
+    assert len(rec.of_run(run_id)) == before
     state = await execute(client, "tracker.runState", {"runId": run_id})
     assert [g["gateId"] for g in state["pendingGates"]] == [flavour["gateId"]]
 

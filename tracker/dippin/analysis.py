@@ -33,7 +33,7 @@ from tracker.dippin.analysis_flow import (
 )
 from tracker.dippin.analysis_sources import Read, Writer
 from tracker.dippin.graph import Graph
-from tracker.dippin.ir import FanInNode, ParallelNode, Workflow
+from tracker.dippin.ir import AgentNode, AnyNode, FanInNode, ParallelNode, Workflow
 
 __all__ = ["Analysis", "KeyInfo", "Read", "Writer", "analyze"]
 
@@ -55,6 +55,35 @@ class KeyInfo:
     loop_only: bool = False
 
 
+@dataclass(slots=True)
+class _NodeFacts:
+    """One node's contribution to the dataflow (see :meth:`Analysis._node_facts`)."""
+
+    node: AnyNode
+    surroundings: tuple[object, ...] | None  # the workflow facts the values depend on
+    writers: list[Writer]  # its writes, then their node.<id>.* copies
+    opaque: bool
+    consumes: bool
+    reads: list[Read]
+
+
+def _surroundings(node: AnyNode, workflow: Workflow) -> tuple[object, ...] | None:
+    """The facts outside ``node`` that its writes and reads depend on, or None when they
+    also depend on the source text (list items without recorded ranges)."""
+    for name, items in (("writes", node.writes), ("reads", node.reads)):
+        src = node.fields.get(name)
+        if items and src is not None and len(src.item_ranges) != len(items):
+            return None
+    targets: tuple[bool, ...] = ()
+    if isinstance(node, ParallelNode):
+        targets = tuple(isinstance(workflow.node(t), AgentNode) for t in node.targets)
+    return (node.id in (workflow.start, workflow.exit), targets)
+
+
+def _def_names(defs: list[Writer]) -> list[tuple[str, str]]:
+    return [(w.key, w.node_id) for w in defs]
+
+
 def _bits(x: int) -> Iterator[int]:
     """Indices of the set bits of ``x``, lowest first (cost grows with the number of set
     bits, not with the width of ``x``)."""
@@ -71,6 +100,10 @@ class Analysis:
         self.workflow = workflow
         self.graph = graph or Graph.build(workflow)
         self.error: str | None = None
+        # Shared by analyses whose per-node answers name the same keys, certainties and
+        # writing nodes (e.g. versions of a document that differ only in prompt text):
+        # lets a caller keep what it derived from one for the other.
+        self.generation: object = object()
         self.reachable: set[str] = set()
         self.unreachable: list[str] = []
         self.paths_to_exit: set[str] = set()
@@ -97,6 +130,9 @@ class Analysis:
         self._cache_out: dict[str, dict[str, KeyInfo]] = {}
         self._loops: list[list[str]] | None = None
         self._pairs: dict[str, str] | None = None
+        self._facts: dict[int, _NodeFacts] = {}
+        self._solver_inputs: tuple[object, ...] | None = None
+        self._previous: Analysis | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -137,11 +173,9 @@ class Analysis:
             node = wf.node(node_id)
             if node is None:
                 continue
-            ranges = S.list_item_ranges(node.fields.get("writes"), node.writes, self._lines)
-            writers = S.node_writers(node, wf, ranges)
-            scoped = S.scoped_writers(node_id, writers)
-            self._node_writers[node_id] = writers + scoped
-            for w in writers + scoped:
+            facts = self._node_facts(node)
+            self._node_writers[node_id] = facts.writers
+            for w in facts.writers:
                 bit, kbit = self._add_def(w)
                 gen_defs[i] |= 1 << bit
                 gen_keys[i] |= 1 << kbit
@@ -150,9 +184,9 @@ class Analysis:
                 if w.kind == "scoped":
                     scoped_defs[i] |= 1 << bit
                     scoped_keys[i] |= 1 << kbit
-            if S.is_opaque(node):
+            if facts.opaque:
                 self._opaque_mask |= 1 << i
-            if S.consumes_human_response(node, wf):
+            if facts.consumes:
                 self._consumers_mask |= 1 << i
 
         key_names = [""] * len(self._key_bit)
@@ -213,13 +247,28 @@ class Analysis:
         def up_along(e: FlowEdge, x_in: int, x_out: int) -> int:
             return x_out
 
-        self._rd = solve(flow, seed=seed_defs, transfer=rd_transfer, along=rd_along, must=False)
-        self._must = solve(flow, seed=seed_definite, transfer=must_transfer, along=must_along, must=True)
-        self._fwd = solve(flow, seed=seed_keys, transfer=may_transfer, along=may_along, must=False, skip_loops=True)
-        self._live = solve(flow, seed=seed_keys, transfer=live_transfer, along=live_along, must=False, skip_loops=True)
-        self._up = solve(flow, seed=0, transfer=up_transfer, along=up_along, must=False)
+        # Everything the solvers below read; equal inputs give equal solutions, so the
+        # previous analysis's solutions are reused when an edit changed none of them.
+        self._solver_inputs = (
+            flow.ids, [(e.source, e.target, e.kind, e.loop) for e in flow.edges], flow.roots,
+            seed_defs, seed_keys, seed_definite, hr_mask, gen_defs, scoped_defs, gen_keys,
+            gen_definite_keys, scoped_keys, kill_defs, consumes, join_consumes,
+        )
+        previous = self._previous
+        if previous is not None and previous._solver_inputs == self._solver_inputs:
+            self._rd, self._must, self._fwd = previous._rd, previous._must, previous._fwd
+            self._live, self._up = previous._live, previous._up
+            if _def_names(previous._defs) == _def_names(self._defs):
+                self.generation = previous.generation
+        else:
+            self._rd = solve(flow, seed=seed_defs, transfer=rd_transfer, along=rd_along, must=False)
+            self._must = solve(flow, seed=seed_definite, transfer=must_transfer, along=must_along, must=True)
+            self._fwd = solve(flow, seed=seed_keys, transfer=may_transfer, along=may_along, must=False, skip_loops=True)
+            self._live = solve(flow, seed=seed_keys, transfer=live_transfer, along=live_along, must=False, skip_loops=True)
+            self._up = solve(flow, seed=0, transfer=up_transfer, along=up_along, must=False)
 
-        self.reads = [r for node in wf.nodes for r in S.node_reads(node, self._lines)]
+        self.reads = [r for node in wf.nodes for r in self._node_facts(node).reads]
+        self._previous = None  # keep no chain of old versions alive
         self.reads += S.edge_reads(wf)
         if "vars" not in wf.sections and not wf.vars:
             for read in self.reads:
@@ -228,6 +277,33 @@ class Analysis:
                         "", "params", read.range, "parameter expected from the subgraph call site (first used here)",
                         f"graph.params.{read.key}", False,
                     )
+
+    def _node_facts(self, node: AnyNode) -> _NodeFacts:
+        """What ``node`` writes and reads, taken from the previous analysis when it saw
+        the very same node record (the language server reuses the records of the items
+        an edit did not touch) in the same surroundings."""
+        key = id(node)
+        facts = self._facts.get(key)
+        if facts is not None and facts.node is node:
+            return facts
+        wf = self.workflow
+        surroundings = _surroundings(node, wf)
+        old = self._previous._facts.get(key) if self._previous is not None else None
+        if old is not None and old.node is node and old.surroundings == surroundings and surroundings is not None:
+            facts = old
+        else:
+            ranges = S.list_item_ranges(node.fields.get("writes"), node.writes, self._lines)
+            writers = S.node_writers(node, wf, ranges)
+            facts = _NodeFacts(
+                node,
+                surroundings,
+                writers + S.scoped_writers(node.id, writers),
+                S.is_opaque(node),
+                S.consumes_human_response(node, wf),
+                S.node_reads(node, self._lines),
+            )
+        self._facts[key] = facts
+        return facts
 
     def _add_def(self, w: Writer) -> tuple[int, int]:
         bit = len(self._defs)
@@ -443,12 +519,23 @@ def pair_parallels(workflow: Workflow) -> dict[str, str]:
     return pairs
 
 
-def analyze(workflow: Workflow, *, source_lines: Sequence[str] | None = None, graph: Graph | None = None) -> Analysis:
+def analyze(
+    workflow: Workflow,
+    *,
+    source_lines: Sequence[str] | None = None,
+    graph: Graph | None = None,
+    previous: Analysis | None = None,
+) -> Analysis:
     """Analyse ``workflow`` (complete or partial). Never raises: on an internal failure
     the result is empty and :attr:`Analysis.error` says why. ``source_lines`` (the
     document's lines) lets the analysis point at single ``writes:``/``reads:`` items
-    instead of the whole field value."""
+    instead of the whole field value. ``previous`` (the analysis of an earlier version
+    of the same document) only saves time: the work for node records it also saw, and
+    its solutions when the dataflow inputs are unchanged, are reused; the result is
+    the same as without it."""
     result = Analysis(workflow, graph, source_lines)
+    if previous is not None and previous.error is None:
+        result._previous = previous
     try:
         result._build()
     except Exception as exc:  # pragma: no cover - a safety net for half-typed documents

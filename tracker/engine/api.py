@@ -157,8 +157,6 @@ class PipelineRun:
             raise RunSetupError("cannot run this workflow:\n  " + "\n  ".join(dict.fromkeys(problems)))
         self.engine: Engine | None = None
         self._cancel_requested = False
-        self._ir_text = b""
-        self._ir_thread: Any = None
 
     # ------------------------------------------------------------------ setup
 
@@ -267,28 +265,19 @@ class PipelineRun:
         if self.engine is not None:
             self.engine.cancel()
 
-    def _start_ir_capture(self) -> None:
-        """Serialise the IR on a helper thread while the run goes on (it only waits on
-        subprocesses and gates most of the time); the text is written when the run ends."""
-        import threading
+    def _ir_capture(self) -> bytes:
+        """The IR as ``workflow.ir.json`` text, serialised when the run ends: on the main
+        thread, because a helper thread during the run holds the GIL while the engine
+        waits on a subprocess and so delays every node by up to the switch interval."""
+        from tracker.dippin.ir_data import to_data
+        from tracker.runs.manifest import ir_json
 
-        if self.run_dir is None:
-            return
-
-        def work() -> None:
-            from tracker.dippin.ir_data import to_data
-            from tracker.runs.manifest import ir_json
-
-            try:
-                self._ir_text = ir_json(to_data(self.pipeline.graph.workflow, positions=False))
-            except Exception:  # the capture is best effort
-                self._ir_text = b""
-
-        self._ir_thread = threading.Thread(target=work, name="tracker-ir", daemon=True)
-        self._ir_thread.start()
+        try:
+            return ir_json(to_data(self.pipeline.graph.workflow, positions=False))
+        except Exception:  # the capture is best effort
+            return b""
 
     async def run(self) -> RunResult:
-        self._start_ir_capture()
         engine = Engine(
             self.graph,
             self.services,
@@ -335,6 +324,8 @@ class PipelineRun:
                 await cleanup()
 
     def _finish_files(self) -> None:
+        if self.store is not None:
+            self.store.close()
         if self.activity is not None:
             self.activity.close()
         run_dir = self.run_dir
@@ -342,10 +333,8 @@ class PipelineRun:
             return
         from tracker.runs.manifest import capture_workflow, write_manifest
 
-        if self._ir_thread is not None:
-            self._ir_thread.join()
         try:
-            capture_workflow(run_dir, self.pipeline.source, self._ir_text)
+            capture_workflow(run_dir, self.pipeline.source, self._ir_capture())
             source_path = str(self.pipeline.path.resolve()) if self.pipeline.path is not None else self.pipeline.name
             write_manifest(run_dir, source_path=source_path, params=dict(self.config.params))
         except OSError:

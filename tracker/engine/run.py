@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.engine import events as ev
-from tracker.engine.checkpoint import Checkpoint, save_atomic
+from tracker.engine.checkpoint import Checkpoint, CheckpointFile
 from tracker.engine.context import RunContext
 from tracker.engine.graph import RuntimeEdge, RuntimeGraph, RuntimeNode
 from tracker.engine.interpolate import GraphVariables
@@ -87,18 +87,26 @@ class EngineResult:
     is_error: bool = False  # ended by an error (handler error, halt, invariant), not a routed failure
 
 
-@dataclass
 class CheckpointStore:
     """Where checkpoints go: the authoritative copy and an optional snapshot copy."""
 
-    primary: Path
-    snapshot: Path | None = None
+    def __init__(self, primary: Path, snapshot: Path | None = None) -> None:
+        self.primary = primary
+        self.snapshot = snapshot
+        self._primary = CheckpointFile(primary)
+        self._snapshot = CheckpointFile(snapshot) if snapshot is not None else None
 
-    def save(self, text: str) -> None:
-        save_atomic(self.primary, text)
-        if self.snapshot is not None:
+    def save(self, data: bytes) -> None:
+        self._primary.save(data)
+        if self._snapshot is not None:
             with contextlib.suppress(OSError):
-                save_atomic(self.snapshot, text)
+                self._snapshot.save(data)
+
+    def close(self) -> None:
+        """Remove the temporary files the saves left (at the end of the run)."""
+        for target in (self._primary, self._snapshot):
+            if target is not None:
+                target.close()
 
 
 class _Env:
@@ -199,7 +207,7 @@ class Engine:
         if self.store is None:
             return
         try:
-            self.store.save(self.cp.to_json())
+            self.store.save(self.cp.to_bytes())
         except OSError as exc:
             self._event(ev.CHECKPOINT_FAILED, message=f"checkpoint save error: {exc}", error=str(exc))
             return

@@ -3,8 +3,9 @@
 The command runs as ``sh -c <command>`` in a new session, so a timeout or cancellation
 kills the whole process group. stdout and stderr are each kept in a tail buffer of
 ``limit`` bytes (the oldest bytes are dropped). The child is started with
-``os.posix_spawn`` and awaited through a pidfd on the event loop, which costs far less
-per process than asyncio's subprocess transports.
+``os.posix_spawn``, its pipes are read on the event loop, and it is reaped when they
+close (through a pidfd if it is still running then), which costs far less per process
+than asyncio's subprocess transports.
 """
 
 from __future__ import annotations
@@ -79,6 +80,16 @@ def _kill_group(pid: int) -> None:
 _CD_THEN_EVAL = 'cd -- "$1" || exit 126; __tracker_command__=$2; set --; eval "$__tracker_command__"'
 
 
+_devnull_fd: list[int] = []
+
+
+def _devnull() -> int:
+    """One read-only ``/dev/null`` descriptor (close-on-exec) shared by every spawn."""
+    if not _devnull_fd:
+        _devnull_fd.append(os.open(os.devnull, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)))
+    return _devnull_fd[0]
+
+
 def _spawn(command: str, cwd: str, env: dict[str, str]) -> tuple[int, int, int, Callable[[], int]]:
     """Start ``sh -c command`` in a new session; (pid, stdout fd, stderr fd, reap).
 
@@ -93,7 +104,7 @@ def _spawn(command: str, cwd: str, env: dict[str, str]) -> tuple[int, int, int, 
         argv = ["/bin/sh", "-c", _CD_THEN_EVAL, "sh", cwd, command]
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
-    devnull = os.open(os.devnull, os.O_RDONLY)
+    devnull = _devnull()
     try:
         pid = os.posix_spawn(
             "/bin/sh",
@@ -111,7 +122,7 @@ def _spawn(command: str, cwd: str, env: dict[str, str]) -> tuple[int, int, int, 
             os.close(fd)
         raise
     finally:
-        for fd in (out_w, err_w, devnull):
+        for fd in (out_w, err_w):
             os.close(fd)
 
     def reap() -> int:
@@ -140,9 +151,7 @@ async def run_command(command: str, *, cwd: str, env: dict[str, str], limit: int
                 data = b""
             if not data:
                 break
-            buffers[fd].write(data)
-            if len(data) < 65536:
-                return
+            buffers[fd].write(data)  # and read on: the end of file often came with the data
         loop.remove_reader(fd)
         open_streams.discard(fd)
         if not open_streams and not streams_done.done():
@@ -159,21 +168,29 @@ async def run_command(command: str, *, cwd: str, env: dict[str, str], limit: int
 
     loop.add_reader(out_fd, on_readable, out_fd)
     loop.add_reader(err_fd, on_readable, err_fd)
-    exited: asyncio.Future[object] = loop.create_future()
     pidfd = -1
-    try:
-        pidfd = os.pidfd_open(pid)
-    except (AttributeError, OSError):
-        pidfd = -1
-    if pidfd >= 0:
+
+    async def wait_exit() -> int:
+        """The exit code, once the streams are closed: usually the child is already gone
+        (it closed them by exiting); else wait for it through a pidfd (or a thread)."""
+        nonlocal pidfd
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            return await loop.run_in_executor(None, reap)
+        exited: asyncio.Future[None] = loop.create_future()
 
         def on_exit() -> None:
             loop.remove_reader(pidfd)
             if not exited.done():
                 exited.set_result(None)
-            drain()
 
         loop.add_reader(pidfd, on_exit)
+        await exited
+        return reap()
 
     state = {"timed_out": False}
     timers: list[asyncio.TimerHandle] = []
@@ -193,11 +210,7 @@ async def run_command(command: str, *, cwd: str, env: dict[str, str], limit: int
     timers.append(loop.call_later(timeout, on_timeout))
     try:
         await streams_done
-        if pidfd >= 0:
-            await exited
-            code = reap()
-        else:
-            code = await loop.run_in_executor(None, reap)
+        code = await wait_exit()
     except BaseException:
         _kill_group(pid)
         with contextlib.suppress(ChildProcessError):

@@ -59,17 +59,28 @@ def clean_working_dir(raw: str) -> str:
     return cleaned
 
 
-def _status_file(env: NodeEnv, node_id: str, outcome: Outcome) -> None:
+def _status_file(env: NodeEnv, node_id: str, outcome: Outcome, made: set[str]) -> None:
+    """Write ``<artifact root>/<node>/status.json``; ``made`` remembers the folders this
+    run already created, so the usual case is one open (no failed open, no stat)."""
     root = env.artifact_dir if env.artifact_dir is not None else env.services.workdir
     folder = os.path.join(root, node_id)
     path = os.path.join(folder, "status.json")
     data = outcome.status_json_text().encode("utf-8")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
     try:
+        if folder not in made:
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except FileNotFoundError:
+            fd = os.open(path, flags, 0o644)
+        except FileNotFoundError:  # removed while the run goes on
             os.makedirs(folder, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            fd = os.open(path, flags, 0o644)
         try:
             os.write(fd, data)
         finally:
@@ -82,6 +93,7 @@ class ToolHandler:
     def __init__(self, services: RunServices) -> None:
         self.services = services
         self._env_cache: tuple[tuple[str, str, str], dict[str, str]] | None = None
+        self._made_folders: set[str] = set()
 
     def _environment(self, run_id: str, run_dir: str, workdir: str) -> dict[str, str]:
         key = (run_id, run_dir, workdir)
@@ -185,7 +197,7 @@ class ToolHandler:
             updates.update(writes.context_updates())
             if not writes.ok:
                 outcome.status = FAIL
-        _status_file(env, node.id, outcome)
+        _status_file(env, node.id, outcome, self._made_folders)
         return outcome
 
 

@@ -30,6 +30,7 @@ from tracker.dippin.lexer import LINE_KEYWORDS, strip_comment
 from tracker.dippin.positions import Position
 from tracker_lsp.cursor import Cursor, field_at, locate, open_interpolation
 from tracker_lsp.documents import Snapshot
+from tracker_lsp.encoded import EncodedList
 from tracker_lsp.positions import Converter
 
 if TYPE_CHECKING:
@@ -159,6 +160,8 @@ class Builder:
             item["textEdit"] = {"range": self._range_json(), "newText": text}
         if data is not None:
             item["data"] = data
+        if isinstance(self.items, EncodedList):
+            self.items = list(self.items)  # a reused list stays as it was encoded
         self.items.append(item)
 
     def result(self) -> dict[str, Any]:
@@ -192,9 +195,9 @@ def complete(server: TrackerServer, params: lsp.CompletionParams) -> dict[str, A
     b.memo = server.completion_memo
     b.cache = server.completion_cache
     _dispatch(b, snap, cur)
-    if len(server.completion_memo) > 64:
-        for old in sorted(server.completion_memo)[:-64]:
-            del server.completion_memo[old]
+    memo = server.completion_memo
+    while len(memo) > 64:
+        del memo[next(iter(memo))]  # least recently used first
     return b.result()
 
 
@@ -521,10 +524,18 @@ def _context_keys(b: Builder, node_id: str, prefix: str, close: str = "", after:
     cache_key: tuple[object, ...] | None = None
     if b.shared_range and b.cache is not None and not b.items:
         analysis = b.analysed.analysis()
-        cache_key = (id(analysis), b.analysed.version, b.uri, node_id, after, prefix, close, b.snippets)
+        # Items depend only on which keys are set where, and by which nodes: analyses of
+        # versions that agree on that share a generation (and these items).
+        generation = getattr(analysis, "generation", None) or (id(analysis), b.analysed.version)
+        cache_key = (generation, b.uri, node_id, after, prefix, close, b.snippets)
         hit = b.cache.get(cache_key)
         if hit is not None and analysis is not None:
             b.items = hit
+            b.seen.update(item["label"] for item in hit)
+            if b.memo is not None and hit and isinstance(hit[0].get("data"), list):
+                token = hit[0]["data"][0]
+                b.memo.pop(token, None)
+                b.memo[token] = (b.uri, node_id, after)  # resolve must still find it
             return
     token = next(_tokens)
     if b.memo is not None:
@@ -533,6 +544,7 @@ def _context_keys(b: Builder, node_id: str, prefix: str, close: str = "", after:
         data = [token, key]
         b.add(prefix + key, K.Variable, _key_detail(info), insert=prefix + key + close, sort="0" if info.always else "1", data=data)
     if cache_key is not None and b.cache is not None and len(b.items) > 50:
+        b.items = EncodedList(b.items)  # encoded once, sent as often as it is reused
         b.cache[cache_key] = b.items
         while len(b.cache) > 8:
             del b.cache[next(iter(b.cache))]

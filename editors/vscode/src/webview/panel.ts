@@ -1,19 +1,24 @@
 /**
  * The run panel's script (runs inside the webview). It keeps its own copy of the run
- * model, folds the batches the extension posts with the shared reducer and renders:
- * header and totals, the node list with live states and durations, one form per open
- * gate, and the activity log with a text filter and kind toggles. DOM nodes are created
- * with textContent only (no HTML from the run is ever parsed).
+ * model, folds the batches the extension posts with the shared reducer and renders, once
+ * per animation frame at most: header and totals, the node list with live states and
+ * durations (only the rows a batch touched), one form per open gate, and the activity log
+ * with a text filter and kind toggles. The log is virtualised: only the rows in view (and
+ * a margin) are in the DOM, so rendering a batch costs the same after 100 events as after
+ * 5,000. DOM nodes are created with textContent only (no HTML from the run is ever parsed).
  */
 import { answerFromForm, buildGateForm, FormError, type GateForm } from "../gateForms";
+import { estimateRowHeight, Follow, RowHeights, visibleWindow, bottomScrollTop, type LogWindow } from "../logLayout";
 import {
   applyMessage,
   createModel,
   filterLog,
   formatDuration,
   LOG_KINDS,
+  LOG_LIMIT,
   type LogEntry,
   type LogKind,
+  type NodeView,
   type RunMessage,
   type RunModel,
 } from "../runModel";
@@ -40,7 +45,6 @@ vscode.setState({ runId: initialRunId });
 const DEFAULT_KINDS: LogKind[] = ["run", "stage", "agent", "tool", "decision", "gate", "warning", "error"];
 let kinds = new Set<LogKind>(DEFAULT_KINDS);
 let filterText = "";
-const MAX_LOG_ROWS = 1500;
 
 /**
  * Latency of stream events (ms), from the engine's timestamp: to the extension host, to
@@ -50,7 +54,14 @@ const latencies = { host: [] as number[], webview: [] as number[], rendered: [] 
 /** Every 100th event: [seq, ms to the host, ms to this webview] — shows whether a backlog builds up. */
 const series: [number, number, number][] = [];
 let pendingEventTimes: number[] = [];
+/**
+ * Per render after a batch: script time (with the style and layout it forces: the panel's
+ * own cost) and the time until the frame was painted (also waits for whatever else runs
+ * on the thread, such as the workbench around the webview in code-server).
+ */
+const renderTimes = { script: [] as number[], frame: [] as number[], domRows: 0 };
 let busyMs = 0;
+
 let batches = 0;
 let bytes = 0;
 
@@ -85,11 +96,19 @@ header.append(
 );
 
 const gatesSection = el("section", { id: "gates", "aria-label": "Open gates" });
-const nodesBody = el("tbody");
+/**
+ * The node list: a table in ARIA terms, laid out as fixed-height block rows (not an HTML
+ * table, whose layout would take in all rows whenever one cell changes).
+ */
+const nodesBody = el("div", { class: "node-rows", role: "rowgroup" });
 const nodesTable = el(
-  "table",
-  { id: "nodes", class: "nodes" },
-  el("thead", {}, el("tr", {}, el("th", {}, "Node"), el("th", {}, "State"), el("th", {}, "Time"), el("th", {}, "Tries"))),
+  "div",
+  { id: "nodes", class: "nodes", role: "table", "aria-label": "Nodes" },
+  el(
+    "div",
+    { class: "node-row node-head", role: "row" },
+    ...["Node", "State", "Time", "Tries"].map((label) => el("span", { role: "columnheader" }, label)),
+  ),
   nodesBody,
 );
 const filterInput = el("input", { id: "log-filter", type: "search", placeholder: "Filter the log" });
@@ -104,25 +123,26 @@ for (const kind of LOG_KINDS) {
   });
   kindToggles.append(el("label", { class: `kind kind-${kind}` }, box, kind));
 }
-const logList = el("ol", { id: "log", class: "log" });
+/** The log's scroll box; the spacer is as high as all rows, the rendered rows sit in it at their offset. */
+const logView = el("div", { id: "log", class: "log", tabindex: "0", "aria-label": "Activity log" });
+const logSpacer = el("div", { class: "log-spacer" });
+const logRows = el("ol", { class: "log-rows" });
+logSpacer.append(logRows);
+logView.append(logSpacer);
 root.append(
   header,
   gatesSection,
   el("section", { class: "nodes-section" }, el("h2", {}, "Nodes"), el("div", { class: "nodes-wrap" }, nodesTable)),
-  el("section", { class: "log-section" }, el("h2", {}, "Activity"), el("div", { class: "log-tools" }, filterInput, kindToggles), logList),
+  el("section", { class: "log-section" }, el("h2", {}, "Activity"), el("div", { class: "log-tools" }, filterInput, kindToggles), logView),
 );
 
-/** Whether the log follows new entries (until the user scrolls up). */
-let followLog = true;
-let lastLogScrollTop = 0;
-logList.addEventListener("scroll", () => {
-  const atBottom = logList.scrollTop + logList.clientHeight >= logList.scrollHeight - 8;
-  // Rows growing to their real height (content-visibility) move the bottom away without
-  // the user scrolling: only scrolling up stops following, reaching the bottom resumes it.
-  if (atBottom) followLog = true;
-  else if (logList.scrollTop < lastLogScrollTop) followLog = false;
-  lastLogScrollTop = logList.scrollTop;
+/** Whether the log follows new entries: until the user scrolls away from the end. */
+const follow = new Follow();
+logView.addEventListener("scroll", () => {
+  follow.scrolled(logView.scrollTop, logView.clientHeight, rowHeights.total());
+  scheduleRender(false);
 });
+new ResizeObserver(() => scheduleRender(false)).observe(logView);
 
 filterInput.addEventListener("input", () => {
   filterText = filterInput.value;
@@ -134,36 +154,61 @@ diagnoseButton.addEventListener("click", () => vscode.postMessage({ type: "diagn
 
 // ------------------------------------------------------------------ rendering
 
-let renderQueued = false;
-let lastRenderedSeq = 0; // seq of the newest log entry in the DOM
-/** While events stream, render at most this often: layout and paint are what the panel costs. */
-const MIN_RENDER_INTERVAL_MS = 100;
-let lastRenderAt = 0;
+let frameQueued = false;
+let fullRenderDue = false;
 
-function scheduleRender(): void {
-  if (renderQueued) return;
-  renderQueued = true;
-  const wait = Math.max(0, lastRenderAt + MIN_RENDER_INTERVAL_MS - performance.now());
-  setTimeout(() => {
-    requestAnimationFrame(() => {
-      renderQueued = false;
-      render();
-    });
-  }, wait);
+/**
+ * Render on the next animation frame: everything after a batch (`full`), only the log
+ * after a scroll or resize. Batches that arrive within one frame are rendered together.
+ */
+function scheduleRender(full = true): void {
+  if (full) fullRenderDue = true;
+  if (frameQueued) return;
+  frameQueued = true;
+  requestAnimationFrame(() => {
+    frameQueued = false;
+    const everything = fullRenderDue;
+    fullRenderDue = false;
+    render(everything);
+  });
 }
 
-function render(): void {
+function render(full: boolean): void {
   const began = performance.now();
-  lastRenderAt = began;
-  renderHeader();
-  renderNodes();
-  renderGates();
-  appendLog();
+  if (full) {
+    renderHeader();
+    renderNodes(dirtyNodes);
+    dirtyNodes = new Set();
+    renderGates();
+    takeNewEntries();
+  }
+  renderLog();
   const now = Date.now();
   for (const ts of pendingEventTimes) latencies.rendered.push(now - ts);
   pendingEventTimes = [];
-  busyMs += performance.now() - began;
+  const scriptMs = performance.now() - began;
+  busyMs += scriptMs;
+  if (!full) return;
+  renderTimes.script.push(scriptMs);
+  renderTimes.domRows = Math.max(renderTimes.domRows, logRows.childElementCount);
+  afterPaint(() => {
+    renderTimes.frame.push(performance.now() - began);
+    publishStats();
+  });
   publishStats();
+}
+
+/** Run `callback` once the current frame has been painted (the first task after it). */
+const paintChannel = new MessageChannel();
+let paintCallbacks: (() => void)[] = [];
+paintChannel.port1.onmessage = () => {
+  const callbacks = paintCallbacks;
+  paintCallbacks = [];
+  for (const callback of callbacks) callback();
+};
+function afterPaint(callback: () => void): void {
+  paintCallbacks.push(callback);
+  paintChannel.port2.postMessage(0);
 }
 
 function renderHeader(): void {
@@ -183,35 +228,73 @@ function renderHeader(): void {
   document.body.dataset.active = String(model.active);
 }
 
-const rows = new Map<string, HTMLTableRowElement>();
+const rows = new Map<string, HTMLElement>();
 /** What each row shows now, so unchanged rows are not touched. */
 const shown = new Map<string, string>();
+/** Nodes the batches since the last render touched ("all": the list itself changed). */
+let dirtyNodes: Set<string> | "all" = "all";
 
-function renderNodes(): void {
+function touchNodes(message: RunMessage): void {
+  if (dirtyNodes === "all") return;
+  const dirty = dirtyNodes;
+  switch (message.type) {
+    case "event": {
+      const event = message.params.event;
+      if (event.node_id) dirty.add(event.node_id);
+      for (const id of (event.cleared_nodes as string[] | undefined) ?? []) dirty.add(id);
+      break;
+    }
+    case "snapshot":
+      if (!message.snapshot.nodesPatch) dirtyNodes = "all";
+      else for (const n of message.snapshot.nodes ?? []) dirty.add(n.id);
+      break;
+    case "gateOpened":
+      if (message.gate.nodeId) dirty.add(message.gate.nodeId);
+      break;
+    case "gateClosed":
+      break;
+  }
+}
+
+/** Update the rows of `which` nodes (all of them, in model order, for "all"). */
+function renderNodes(which: Set<string> | "all"): void {
   const now = Date.now();
+  if (which !== "all" && nodesBody.childElementCount === model.nodes.length) {
+    for (const node of model.nodes) {
+      if (!which.has(node.id)) continue;
+      const row = rows.get(node.id);
+      if (!row) return renderNodes("all"); // a new node: place every row
+      updateNodeRow(node, row, now);
+    }
+    return;
+  }
   model.nodes.forEach((node, index) => {
     let row = rows.get(node.id);
     if (!row) {
-      row = el("tr", { "data-node": node.id }, el("td", { class: "node-name" }), el("td"), el("td"), el("td"));
+      const cell = (className = "") => el("span", { role: "cell", class: className });
+      row = el("div", { class: "node-row", role: "row", "data-node": node.id }, cell("node-name"), cell(), cell(), cell());
       rows.set(node.id, row);
     }
     if (nodesBody.children[index] !== row) nodesBody.insertBefore(row, nodesBody.children[index] ?? null);
-    const running = node.state === "running" && node.startedAt !== undefined && node.durationMs === undefined;
-    const key = `${node.label}|${node.state}|${node.attempts}|${node.error ?? ""}|${node.durationMs ?? ""}|${running ? Math.floor((now - node.startedAt!) / 1000) : ""}`;
-    if (shown.get(node.id) === key) return;
-    shown.set(node.id, key);
-    const [name, state, time, tries] = Array.from(row.children) as HTMLElement[];
-    name.textContent = node.label !== node.id ? `${node.label} (${node.id})` : node.id;
-    name.title = node.error ?? node.kind;
-    state.textContent = node.state;
-    state.className = `state state-${node.state}`;
-    row.dataset.state = node.state;
-    const ms =
-      node.durationMs ?? (node.state === "running" && node.startedAt !== undefined ? now - node.startedAt : undefined);
-    time.textContent = ms === undefined ? "" : formatDuration(ms);
-    tries.textContent = node.attempts > 1 ? String(node.attempts) : "";
+    updateNodeRow(node, row, now);
   });
   while (nodesBody.children.length > model.nodes.length) nodesBody.lastElementChild!.remove();
+}
+
+function updateNodeRow(node: NodeView, row: HTMLElement, now: number): void {
+  const running = node.state === "running" && node.startedAt !== undefined && node.durationMs === undefined;
+  const key = `${node.label}|${node.state}|${node.attempts}|${node.error ?? ""}|${node.durationMs ?? ""}|${running ? Math.floor((now - node.startedAt!) / 1000) : ""}`;
+  if (shown.get(node.id) === key) return;
+  shown.set(node.id, key);
+  const [name, state, time, tries] = Array.from(row.children) as HTMLElement[];
+  name.textContent = node.label !== node.id ? `${node.label} (${node.id})` : node.id;
+  name.title = node.error ?? node.kind;
+  state.textContent = node.state;
+  state.className = `state state-${node.state}`;
+  row.dataset.state = node.state;
+  const ms = node.durationMs ?? (running ? now - node.startedAt! : undefined);
+  time.textContent = ms === undefined ? "" : formatDuration(ms);
+  tries.textContent = node.attempts > 1 ? String(node.attempts) : "";
 }
 
 const forms = new Map<string, { form: GateForm; element: HTMLElement }>();
@@ -312,37 +395,152 @@ function matches(entry: LogEntry): boolean {
   return filterLog([entry], filterText, kinds).length === 1;
 }
 
-function appendLog(): void {
+// ------------------------------------------------------------------ the activity log (virtualised)
+
+/** Rows kept in the log view (the model keeps as many entries); older ones go in chunks. */
+const SHOWN_LIMIT = LOG_LIMIT;
+const DROP_CHUNK = 500;
+/** Rows rendered above and below the viewport, in pixels. */
+const OVERSCAN_PX = 240;
+/** Entries passing the filter, oldest first: entry i is row number `dropped + i`. */
+let shownEntries: LogEntry[] = [];
+let dropped = 0;
+/** Seq of the newest model entry looked at (entries of one event are added together). */
+let lastSeenSeq = 0;
+let rowHeights = new RowHeights();
+/** Rendered rows by row number: always one contiguous range, in order in `logRows`. */
+const renderedRows = new Map<number, HTMLLIElement>();
+/** Height removed from the top since the last render (old rows dropped), for the scroll position. */
+let droppedHeight = 0;
+/** Row metrics for height estimates, from probe rows (again when the width changes). */
+const rowMetrics = { width: -1, firstLine: 20, perLine: 16, columns: 0 };
+
+function estimate(entry: LogEntry): number {
+  return estimateRowHeight(entry.text, rowMetrics.firstLine, rowMetrics.perLine, rowMetrics.columns);
+}
+
+/** Add the model's new entries that pass the filter. */
+function takeNewEntries(): void {
   const log = model.log;
-  // Entries of one event are added together, so "seq after the last one shown" is exact.
   let start = log.length;
-  while (start > 0 && log[start - 1].seq > lastRenderedSeq) start--;
+  while (start > 0 && log[start - 1].seq > lastSeenSeq) start--;
   if (start === log.length) return;
-  const fragment = document.createDocumentFragment();
   for (let i = start; i < log.length; i++) {
-    if (matches(log[i])) fragment.append(logRow(log[i]));
+    if (!matches(log[i])) continue;
+    shownEntries.push(log[i]);
+    rowHeights.push(estimate(log[i]));
   }
-  lastRenderedSeq = log[log.length - 1].seq;
-  logList.append(fragment);
-  let extra = logList.children.length - MAX_LOG_ROWS;
-  while (extra-- > 0) logList.firstElementChild!.remove();
-  if (followLog) {
-    logList.scrollTop = 1e9; // a write only: no layout read per frame
-    // Rows off screen have estimated heights (content-visibility); follow once they are laid out.
-    requestAnimationFrame(() => {
-      if (followLog) logList.scrollTop = 1e9;
-    });
+  lastSeenSeq = log[log.length - 1].seq;
+  const excess = shownEntries.length - SHOWN_LIMIT;
+  if (excess >= DROP_CHUNK) {
+    droppedHeight += rowHeights.offset(excess);
+    shownEntries.splice(0, excess);
+    rowHeights.dropFront(excess);
+    dropped += excess;
   }
 }
 
+/** Show the model's log from scratch (new filter, kinds or model): following its end. */
 function rebuildLog(): void {
-  logList.replaceChildren();
-  const shown = filterLog(model.log, filterText, kinds).slice(-MAX_LOG_ROWS);
-  const fragment = document.createDocumentFragment();
-  for (const entry of shown) fragment.append(logRow(entry));
-  logList.append(fragment);
-  lastRenderedSeq = model.log.length ? model.log[model.log.length - 1].seq : 0;
-  logList.scrollTop = logList.scrollHeight;
+  shownEntries = filterLog(model.log, filterText, kinds).slice(-SHOWN_LIMIT);
+  lastSeenSeq = model.log.length ? model.log[model.log.length - 1].seq : 0;
+  rowHeights = new RowHeights();
+  rowHeights.push(...shownEntries.map(estimate));
+  dropped = 0;
+  droppedHeight = 0;
+  renderedRows.clear();
+  logRows.replaceChildren();
+  follow.following = true;
+  scheduleRender(false);
+}
+
+/** Measure probe rows: a one-line and a two-line row, and the width of a character. */
+function calibrate(width: number): void {
+  const probe = (text: string) => logRow({ seq: 0, ts: "2000-01-01T00:00:00", kind: "decision", node: "Step100", text });
+  const one = probe("0");
+  const two = probe("0\n0");
+  const wide = probe("0".repeat(40));
+  logRows.append(one, two, wide);
+  const firstLine = one.getBoundingClientRect().height;
+  const perLine = two.getBoundingClientRect().height - firstLine;
+  const text = wide.querySelector(".text")!.getBoundingClientRect();
+  const row = wide.getBoundingClientRect();
+  one.remove();
+  two.remove();
+  wide.remove();
+  if (firstLine > 0) rowMetrics.firstLine = firstLine;
+  if (perLine > 0) rowMetrics.perLine = perLine;
+  const charWidth = text.width / 40;
+  rowMetrics.columns = charWidth > 0 ? Math.max(8, Math.floor((width - (text.left - row.left) - 12) / charWidth)) : 0;
+  rowMetrics.width = width;
+}
+
+/** Put the rows of `win` in the DOM (reusing those already there); the rest go. */
+function placeRows(win: LogWindow): void {
+  const start = dropped + win.start;
+  const end = dropped + win.end;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const [number, row] of renderedRows) {
+    if (number < start || number >= end) {
+      row.remove();
+      renderedRows.delete(number);
+    } else {
+      first = Math.min(first, number);
+      last = Math.max(last, number);
+    }
+  }
+  const before = document.createDocumentFragment();
+  const after = document.createDocumentFragment();
+  for (let number = start; number < end; number++) {
+    if (number >= first && number <= last) continue;
+    const row = logRow(shownEntries[number - dropped]);
+    renderedRows.set(number, row);
+    (number < first ? before : after).append(row);
+  }
+  logRows.prepend(before);
+  logRows.append(after);
+}
+
+/** Measure the rendered rows not measured yet; returns whether any height changed. */
+function measureRows(): boolean {
+  let changed = false;
+  for (const [number, row] of renderedRows) {
+    const index = number - dropped;
+    if (rowHeights.isMeasured(index)) continue;
+    if (rowHeights.measure(index, row.getBoundingClientRect().height)) changed = true;
+  }
+  return changed;
+}
+
+/**
+ * Render the rows the viewport shows, measure the new ones and scroll: to the end in
+ * follow mode (after the measuring, so the last row is in view however high it turned
+ * out), else keeping the row at the top of the view where it was.
+ */
+function renderLog(): void {
+  const viewport = logView.clientHeight;
+  const width = logView.clientWidth;
+  if (width !== rowMetrics.width && width > 0) {
+    calibrate(width);
+    rowHeights.reestimate((i) => estimate(shownEntries[i]));
+  }
+  const current = Math.max(0, logView.scrollTop - droppedHeight);
+  droppedHeight = 0;
+  const anchor = rowHeights.indexAt(current);
+  const anchorShift = current - rowHeights.offset(anchor);
+  const target = () => (follow.following ? bottomScrollTop(rowHeights, viewport) : rowHeights.offset(anchor) + anchorShift);
+  let scrollTop = target();
+  let win = visibleWindow(rowHeights, scrollTop, viewport, OVERSCAN_PX);
+  for (let pass = 0; pass < 8; pass++) {
+    placeRows(win);
+    if (!measureRows()) break;
+    scrollTop = target();
+    win = visibleWindow(rowHeights, scrollTop, viewport, OVERSCAN_PX);
+  }
+  logSpacer.style.height = `${rowHeights.total()}px`;
+  logRows.style.transform = `translateY(${win.top}px)`;
+  if (Math.abs(logView.scrollTop - scrollTop) >= 1) logView.scrollTop = scrollTop;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -352,10 +550,30 @@ function percentile(sorted: number[], p: number): number {
 
 function summary(values: number[]): { p50: number; p95: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.length ? sorted[sorted.length - 1] : 0 };
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    p50: round(percentile(sorted, 50)),
+    p95: round(percentile(sorted, 95)),
+    max: round(sorted.length ? sorted[sorted.length - 1] : 0),
+  };
 }
 
+let statsTimer: number | undefined;
+let statsPublishedAt = -Infinity;
+
+/**
+ * Publish the figures (`document.body.dataset.latency`, read by the end-to-end tests): at
+ * most once a second while the run streams (sorting them is not free), at once when it ended.
+ */
 function publishStats(): void {
+  if (model.active && performance.now() - statsPublishedAt < 1000) {
+    statsTimer ??= window.setTimeout(() => {
+      statsTimer = undefined;
+      publishStats();
+    }, 1000);
+    return;
+  }
+  statsPublishedAt = performance.now();
   const stats = {
     events: latencies.rendered.length,
     ...summary(latencies.rendered),
@@ -366,6 +584,15 @@ function publishStats(): void {
     busyMs: Math.round(busyMs),
     batches,
     bytes,
+    render: {
+      count: renderTimes.script.length,
+      scriptMs: summary(renderTimes.script),
+      frameMs: summary(renderTimes.frame),
+      maxLogRowsInDom: renderTimes.domRows,
+      logRows: shownEntries.length,
+      /** Script time of every render, in order (the tests take the ones after a point). */
+      samples: renderTimes.script.map((ms) => Math.round(ms * 10) / 10),
+    },
   };
   document.body.dataset.latency = JSON.stringify(stats);
 }
@@ -381,6 +608,7 @@ window.addEventListener("message", (event: MessageEvent<Incoming>) => {
       rows.clear();
       shown.clear();
       nodesBody.replaceChildren();
+      dirtyNodes = "all";
       for (const entry of forms.values()) entry.element.remove();
       forms.clear();
       rebuildLog();
@@ -394,6 +622,7 @@ window.addEventListener("message", (event: MessageEvent<Incoming>) => {
       if (data.postedAt !== undefined) latencies.transit.push(arrived - data.postedAt);
       data.messages.forEach((message) => {
         applyMessage(model, message);
+        touchNodes(message);
         if (message.type !== "event") return;
         const ts = Date.parse(message.params.event.ts);
         if (Number.isNaN(ts)) return;
@@ -424,7 +653,7 @@ window.addEventListener("message", (event: MessageEvent<Incoming>) => {
 });
 
 setInterval(() => {
-  if (model.active) renderNodes();
+  if (model.active) renderNodes(new Set(model.nodes.filter((n) => n.state === "running").map((n) => n.id)));
 }, 1000);
 
 vscode.postMessage({ type: "ready", runId: initialRunId });

@@ -3,6 +3,7 @@
 // test-artifacts/, measured numbers to test-artifacts/measurements.json.
 import assert from "node:assert/strict";
 import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ARTIFACTS, ROOT, Workbench } from "./harness.mjs";
@@ -44,7 +45,7 @@ function uiTest(name, fn, { keepEditors = false } = {}) {
 }
 
 async function nodeState(frame, id) {
-  return frame.evaluate((nodeId) => document.querySelector(`tr[data-node="${nodeId}"]`)?.dataset.state ?? "", id);
+  return frame.evaluate((nodeId) => document.querySelector(`#nodes [data-node="${nodeId}"]`)?.dataset.state ?? "", id);
 }
 
 async function clickGateButton(frame, mode, label) {
@@ -59,6 +60,38 @@ async function clickGateButton(frame, mode, label) {
     label,
   );
   assert.ok(clicked, `no "${label}" button on the ${mode} gate`);
+}
+
+/**
+ * Follow mode was never turned off: the log's newest row is rendered and lies within the
+ * log's visible box, which itself lies within the panel.
+ */
+async function followsTheEnd(frame, lastText) {
+  const last = await frame.evaluate(() => {
+    const log = document.getElementById("log");
+    const rows = [...log.querySelectorAll("li.entry")];
+    const row = rows.reduce((a, b) => (Number(b.dataset.seq) >= Number(a?.dataset.seq ?? -1) ? b : a), undefined);
+    const box = log.getBoundingClientRect();
+    const rect = row?.getBoundingClientRect();
+    return {
+      text: row?.textContent ?? "",
+      kind: row?.dataset.kind ?? "",
+      seq: Number(row?.dataset.seq ?? 0),
+      rowTop: rect?.top ?? 0,
+      rowBottom: rect?.bottom ?? 0,
+      logTop: box.top + log.clientTop,
+      logBottom: box.top + log.clientTop + log.clientHeight,
+      windowBottom: window.innerHeight,
+      pageScrollHeight: document.scrollingElement.scrollHeight,
+      rows: rows.length,
+    };
+  });
+  if (lastText) assert.match(last.text, lastText, `the last log row is ${JSON.stringify(last)}`);
+  assert.ok(
+    last.rowTop >= last.logTop - 1 && last.rowBottom <= last.logBottom + 1,
+    `the last log row is outside the visible log: ${JSON.stringify(last)}`,
+  );
+  assert.ok(last.rowBottom <= last.windowBottom + 1, `the last log row is below the panel's bottom: ${JSON.stringify(last)}`);
 }
 
 before(async () => {
@@ -183,8 +216,14 @@ describe("the extension in code-server", { concurrency: 1 }, () => {
     assert.equal(await nodeState(frame, "Hold"), "skipped");
     assert.equal(await nodeState(frame, "Approve"), "success");
     assert.equal(await frame.$("form.gate"), null, "the answered gate closed");
-    const log = await frame.evaluate(() => document.getElementById("log").textContent);
-    assert.match(log, /would tag v2\.0\.0/);
+    // The log renders only the rows in view: the filter brings the tool's output into view.
+    await frame.type("#log-filter", "would tag");
+    await wb.waitInFrame(frame, () => /would tag v2\.0\.0/.test(document.getElementById("log").textContent), undefined, 10000);
+    await frame.evaluate(() => {
+      const filter = document.getElementById("log-filter");
+      filter.value = "";
+      filter.dispatchEvent(new Event("input"));
+    });
     seen.add(await nodeState(frame, "Approve"));
     assert.ok(seen.has("waiting") && seen.has("success"), `Approve went through ${[...seen].join(", ")}`);
     await wb.screenshot("run-finished");
@@ -279,6 +318,7 @@ describe("the extension in code-server", { concurrency: 1 }, () => {
     const frame = await panelFrame("Stream");
     await wb.waitInFrame(frame, () => document.body.dataset.lifecycle === "succeeded", undefined, 300000);
     await sleep(500);
+    await followsTheEnd(frame, /run completed|pipeline completed/i);
     const stats = JSON.parse(await frame.evaluate(() => document.body.dataset.latency));
     const events = await frame.evaluate(() => document.getElementById("run-totals").textContent);
     assert.ok(stats.events >= 2000, `only ${stats.events} events reached the panel`);
@@ -293,8 +333,48 @@ describe("the extension in code-server", { concurrency: 1 }, () => {
     measurements.webviewBusyMs = stats.busyMs;
     measurements.webviewBatches = stats.batches;
     measurements.webviewBytes = stats.bytes;
+    measurements.webviewRenderMs = {
+      batches: stats.render.count,
+      script: stats.render.scriptMs,
+      toPaint: stats.render.frameMs,
+      maxLogRowsInDom: stats.render.maxLogRowsInDom,
+    };
+    measurements.loadAverage = loadavg().map((n) => Math.round(n * 100) / 100);
     measurements.streamTotals = events;
     await wb.screenshot("stream-finished");
+
+    // The panel's own cost per batch, with the machine otherwise quieter (the run is over):
+    // 100 batches of 25 events like the stream's, posted to the panel's message handler,
+    // on top of the 3,000 events already in the log.
+    const before = stats.render.count;
+    await frame.evaluate(async (firstSeq) => {
+      let seq = firstSeq;
+      const ts = () => new Date().toISOString();
+      const pipeline = (type, node, extra = {}) => ({ type: "event", params: { seq: seq++, event: { ts: ts(), source: "pipeline", type, node_id: node, ...extra } } });
+      for (let batch = 0; batch < 100; batch++) {
+        const messages = [];
+        for (let i = 0; i < 5; i++) {
+          const node = `Step${((batch * 5 + i) % 600) + 1}`;
+          messages.push(
+            pipeline("stage_started", node, { message: `executing node "${node}"` }),
+            pipeline("decision_outcome", node, { message: `node "${node}" outcome: success`, context_updates: { tool_stdout: `${node}\n` } }),
+            pipeline("stage_completed", node, { message: `node "${node}" completed` }),
+            pipeline("decision_edge", node, { message: `edge selected ${node}->next via weight` }),
+            pipeline("checkpoint_saved", node),
+          );
+        }
+        window.postMessage({ type: "batch", messages }, "*");
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    }, measurements.streamEventsTotal + 1);
+    await sleep(1500);
+    const after = JSON.parse(await frame.evaluate(() => document.body.dataset.latency));
+    const quiet = after.render.samples.slice(before).sort((a, b) => a - b);
+    assert.ok(quiet.length >= 50, `only ${quiet.length} renders of the synthetic batches`);
+    const pick = (p) => quiet[Math.min(quiet.length - 1, Math.floor(p * quiet.length))];
+    measurements.webviewRenderQuietMs = { batches: quiet.length, logRows: after.render.logRows, p50: pick(0.5), p95: pick(0.95), max: quiet[quiet.length - 1] };
+    measurements.loadAverageQuiet = loadavg().map((n) => Math.round(n * 100) / 100);
+    await followsTheEnd(frame, /edge selected Step500->next/);
   });
 
   uiTest("a run panel comes back after a window reload", async () => {
