@@ -499,7 +499,7 @@ async def test_graph_returns_mermaid_and_dot(client: LanguageClient) -> None:
     text = (
         (EXAMPLES / "release_check.dip")
         .read_text()
-        .replace('label: "Start"', 'label: "Say \\"hi\\""')
+        .replace("agent Start\n    label: Start\n", 'agent Start\n    label: "Say \\"hi\\""\n')
     )
     uri = (WORKSPACE / "unsaved.dip").as_uri()  # open in the editor only, never saved
     client.text_document_did_open(

@@ -4,10 +4,11 @@ shaped as engine spec §8.8 describes (requirements, defaults, gates, routing)."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 from tracker.dippin import load_bytes
 from tracker.dippin.ir import AgentNode, HumanNode, ParallelNode, Workflow
 from tracker.library.catalog import names, source
@@ -161,3 +162,17 @@ def test_deep_review_interviews_and_plan_gate() -> None:
     analyse = workflow.node("AnalyzeParallel")
     assert isinstance(analyse, ParallelNode) and analyse.params.get("fan_in_policy") == "all"
     assert any(e.source == "AnalyzeParallel" and e.target == "EscalateToHuman" for e in workflow.edges)
+
+
+SHIPPED = sorted(str(p) for p in (REPO / "examples").glob("*.dip")) + sorted(
+    str(p) for p in (REPO / "tracker" / "workflows").glob("*.dip")
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: Path(p).name)
+def test_shipped_pipelines_are_canonically_formatted_and_lint_clean(path: str) -> None:
+    fmt = run_cli(["fmt", "--check", path])
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    lint = run_cli(["lint", path, "--format", "json"])
+    report = json.loads(lint.stdout)[0]
+    assert report["diagnostics"] == [], report["diagnostics"]

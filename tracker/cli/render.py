@@ -9,7 +9,6 @@ characters counted in UTF-16 code units.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import IO, Any
 
@@ -66,6 +65,8 @@ def diagnostic_json(d: Diagnostic, lines: Sequence[str], file: str | None = None
 
 
 def dump_json(data: Any, stream: IO[str]) -> None:
+    import json  # only JSON output needs it (cold start)
+
     stream.write(json.dumps(data, indent=2, ensure_ascii=False))
     stream.write("\n")
 

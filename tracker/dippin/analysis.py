@@ -20,7 +20,7 @@ queries only decode bits.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tracker.dippin import analysis_sources as S
 from tracker.dippin.analysis_flow import (
@@ -34,13 +34,14 @@ from tracker.dippin.analysis_flow import (
 from tracker.dippin.analysis_sources import Read, Writer
 from tracker.dippin.graph import Graph
 from tracker.dippin.ir import AgentNode, AnyNode, FanInNode, ParallelNode, Workflow
+from tracker.dippin.records import record
 
 __all__ = ["Analysis", "KeyInfo", "Read", "Writer", "analyze"]
 
 HUMAN_RESPONSE = "human_response"
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class KeyInfo:
     """A context key as seen by one node.
 
@@ -55,7 +56,7 @@ class KeyInfo:
     loop_only: bool = False
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class _NodeFacts:
     """One node's contribution to the dataflow (see :meth:`Analysis._node_facts`)."""
 

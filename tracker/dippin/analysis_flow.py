@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tracker.dippin.graph import Graph
 from tracker.dippin.ir import AgentNode, FanInNode, ParallelNode, Workflow
+from tracker.dippin.records import record
 
 NORMAL = 0
 BRANCH_JOIN = 1  # a parallel branch into its fan_in
 PARALLEL_BRANCH = 2  # a parallel node into one of its targets
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class FlowEdge:
     source: int
     target: int
@@ -30,7 +31,7 @@ class FlowEdge:
     loop: bool  # closes a loop (restart / retry / back edge)
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class FlowGraph:
     ids: list[str]
     index: dict[str, int]

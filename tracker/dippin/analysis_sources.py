@@ -10,8 +10,6 @@ and every ``reads:`` entry, each with its range. The dataflow in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tracker.dippin import context_keys as K
 from tracker.dippin.conditions import Expr, comparisons
 from tracker.dippin.ir import (
@@ -26,10 +24,11 @@ from tracker.dippin.ir import (
     Workflow,
 )
 from tracker.dippin.positions import Position, Range
+from tracker.dippin.records import record
 from tracker.dippin.values import format_duration
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class Writer:
     """One place that writes a context key.
 
@@ -48,7 +47,7 @@ class Writer:
     definite: bool = True
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class Read:
     """One read of a value: a ``${ns.key}`` reference, a condition variable or a ``reads:``
     entry. Edge reads have ``node_id`` None and ``edge_index`` set (into
@@ -97,7 +96,7 @@ DEFAULTS_TO_ATTR: dict[str, str] = {
 KNOWN_GRAPH_ATTRS = frozenset({*DEFAULTS_TO_ATTR.values(), "goal", "workflow_dir", "requires", "model_stylesheet", "version"})
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class GraphAttr:
     name: str
     value: str

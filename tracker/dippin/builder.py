@@ -7,7 +7,6 @@ each problem gets a specific message, a precise range and, where possible, a fix
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, cast
 
 from lark import Tree
@@ -39,6 +38,7 @@ from tracker.dippin.ir import (
 )
 from tracker.dippin.lexer import DipToken, ParseTree, Unit
 from tracker.dippin.positions import Position, Range, union
+from tracker.dippin.records import record
 from tracker.dippin.stylesheet import parse_stylesheet
 from tracker.dippin.suggest import closest
 
@@ -57,7 +57,7 @@ _RETRY_MESSAGE = (
 )
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class FieldLine:
     """One ``key: value`` line (with its value and any nested lines) from the tree."""
 

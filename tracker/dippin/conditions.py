@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from tracker.dippin.positions import Position, Range
@@ -82,7 +81,7 @@ class ConditionError(Exception):
         self.end = end
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False, eq=True, frozen=True)
 class _Tok:
     kind: Literal["word", "quoted", "op", "lparen", "rparen"]
     text: str

@@ -11,7 +11,7 @@ Writer kinds are node kinds (``agent``, ``human``, ``tool``, ``parallel``, ``fan
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tracker.dippin.records import record
 
 # Keys a tool command may interpolate (engine spec §3.8 tool-command mode).
 COMMAND_SAFE_KEYS = frozenset({"outcome", "preferred_label", "human_response", "interview_answers"})
@@ -44,7 +44,7 @@ DEFAULT_QUESTIONS_KEY = "interview_questions"
 DEFAULT_ANSWERS_KEY = "interview_answers"
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False, eq=True, frozen=True)
 class ContextKey:
     """One well-known key (or key pattern) of the run context."""
 

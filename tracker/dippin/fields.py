@@ -8,8 +8,10 @@ described exactly once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
+
+from tracker.dippin.records import record
 
 ValueType = Literal[
     "string",  # same-line or block text
@@ -43,7 +45,7 @@ INPUT_TYPES = ("text", "number", "bool", "enum", "file", "secret")
 PROVIDERS = ("anthropic", "openai", "gemini", "openai-compat")
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class FieldSpec:
     name: str
     type: ValueType
@@ -260,7 +262,7 @@ EDGE_ATTRIBUTES: dict[str, str] = {
 STRICT_BOOL_FIELDS = frozenset({"goal_gate", "auto_status", "cache_tools", "route_required"})
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class FieldTable:
     """Lookup of a construct's fields by name or alias."""
 

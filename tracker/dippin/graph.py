@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from tracker.dippin.ir import Edge, FanInNode, ParallelNode, Workflow
 from tracker.dippin.positions import ZERO_RANGE
+from tracker.dippin.records import record
 
 
-@dataclass(slots=True)
+@record(kw_only=False, eq=True)
 class GraphEdge:
     """An edge of the graph; ``edge`` is the written edge, or None when implicit."""
 
@@ -33,7 +34,7 @@ class GraphEdge:
         return self.edge is not None and self.edge.restart
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class Graph:
     workflow: Workflow
     outgoing: dict[str, list[GraphEdge]] = field(default_factory=dict)

@@ -7,12 +7,13 @@ Scanning follows the runtime's single-pass rule: the text between ``${`` and the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+
+from tracker.dippin.records import record
 
 KNOWN_NAMESPACES = ("ctx", "graph", "params", "inputs", "stack")
 
 
-@dataclass(frozen=True, slots=True)
+@record(kw_only=False, eq=True, frozen=True)
 class RawReference:
     """A ``${...}`` occurrence: offsets of the whole ``${...}`` within the scanned text."""
 

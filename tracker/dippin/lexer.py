@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from lark import Token, Tree
 
 from tracker.dippin.ir import Comment
 from tracker.dippin.positions import Position, Range
+from tracker.dippin.records import record
 from tracker.dippin.values import unescape
 
 MAX_DEPTH = 8
@@ -70,7 +71,7 @@ class DipToken(Token):  # type: ignore[misc]
         )
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class FieldText:
     """The decoded value of a field line and where its characters came from: value line
     ``k`` starts at document line ``first_line + k``, character ``columns[k]``."""
@@ -83,7 +84,7 @@ class FieldText:
     quoted: bool
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class RawBlock:
     text: str
     range: Range
@@ -91,7 +92,7 @@ class RawBlock:
     columns: list[int]
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class Unit:
     """One logical line and the more-indented lines nested under it."""
 
@@ -128,7 +129,7 @@ class Unit:
         return self.tokens[0].text_value if self.tokens else ""
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class LexProblem:
     code: str
     message: str
@@ -136,7 +137,7 @@ class LexProblem:
     severity: str = "error"
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class Lexed:
     root: Unit
     comments: list[Comment]

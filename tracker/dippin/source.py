@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from tracker.dippin.records import record
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class DecodeProblem:
     line: int
     character: int
     byte: int
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class SourceText:
     """Decoded text split into lines (``\\n``, ``\\r\\n`` and ``\\r`` all end a line, as in LSP)."""
 

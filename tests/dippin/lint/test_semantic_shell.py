@@ -8,7 +8,8 @@ import pytest
 
 from tests.conftest import corpus_files
 from tracker.dippin.ir import ToolNode
-from tracker.dippin.lint.shell import bash_syntax_error, first_binary, parses, printed_values
+from tracker.dippin.lint.bash_syntax import bash_syntax_error
+from tracker.dippin.lint.shell import first_binary, parses, printed_values
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from tracker.dippin.diagnostics import Diagnostic, Fix, Related, Severity, sort_
 from tracker.dippin.graph import Graph
 from tracker.dippin.ir import Workflow
 from tracker.dippin.positions import ZERO_RANGE, Range
+from tracker.dippin.records import record
 
 if TYPE_CHECKING:
     from tracker.dippin.analysis import Analysis
@@ -37,7 +38,7 @@ RULE_MODULES: tuple[str, ...] = (
 )
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class LintOptions:
     """Knobs for a lint run.
 
@@ -52,7 +53,7 @@ class LintOptions:
     read_file: Callable[[Path], str] | None = None
 
 
-@dataclass
+@record(kw_only=False, eq=True, slots=False)
 class LintContext:
     workflow: Workflow
     options: LintOptions
@@ -139,7 +140,7 @@ class LintContext:
 RuleFn = Callable[[LintContext], None]
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class Rule:
     order: float
     codes: tuple[str, ...]

@@ -9,12 +9,11 @@ own checks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from tracker.dippin.diagnostics import Severity
+from tracker.dippin.records import record
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class CodeInfo:
     code: str
     severity: Severity

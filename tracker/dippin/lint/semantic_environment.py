@@ -15,7 +15,6 @@ from tracker.dippin.ir import ManagerLoopNode, SubgraphNode, ToolNode
 from tracker.dippin.lint import LintContext, rule
 from tracker.dippin.lint.catalog import CodeInfo, register
 from tracker.dippin.lint.semantic_support import example, text_range
-from tracker.dippin.lint.shell import bash_syntax_errors, first_binary, on_path
 from tracker.dippin.positions import Range
 from tracker.dippin.values import format_duration
 
@@ -30,6 +29,10 @@ def _command_range(node: ToolNode, start: int, end: int) -> Range:
 def shell_syntax(ctx: LintContext) -> None:
     if not ctx.options.environment:
         return
+    from tracker.dippin.lint.bash_syntax import (
+        bash_syntax_errors,  # subprocess etc.: only when checking
+    )
+
     tools = [n for n in ctx.workflow.nodes if isinstance(n, ToolNode) and n.command]
     problems = bash_syntax_errors([n.command for n in tools])
     for node in tools:
@@ -64,6 +67,8 @@ def context_in_commands(ctx: LintContext) -> None:
 def command_binaries(ctx: LintContext) -> None:
     if not ctx.options.environment:
         return
+    from tracker.dippin.lint.shell import first_binary, on_path
+
     for node in ctx.workflow.nodes:
         if not isinstance(node, ToolNode) or not node.command.strip():
             continue

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -80,6 +79,8 @@ def response_schema_json(ctx: LintContext) -> None:
     for node in ctx.workflow.nodes:
         if not isinstance(node, AgentNode) or not node.response_schema.strip():
             continue
+        import json  # only when a schema is written (cold start)
+
         text = node.response_schema
         try:
             json.loads(text, parse_constant=_reject_constant)

@@ -1,5 +1,5 @@
-"""Shell helpers for tool-command checks: ``bash -n`` (DIP123), the binary a command runs
-(DIP125) and the literal values it prints (coverage, spec §6.6).
+"""Shell analysis of tool commands: the binary a command runs (DIP125) and the literal
+values it prints (coverage, spec §6.6); ``bash -n`` (DIP123) is in :mod:`bash_syntax`.
 
 Commands are parsed with tree-sitter-bash, which reads all of bash (``case``, ``$(( ))``,
 ``[[ ]]``, here-documents, functions, command substitutions) into one syntax tree. The
@@ -14,10 +14,10 @@ import functools
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from tracker.dippin.records import record
 
 if TYPE_CHECKING:
     from tree_sitter import Language, Node
@@ -63,7 +63,7 @@ def _char_offsets(text: str) -> list[int] | None:
     return table
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class _Word:
     """A word of a simple command: its text as written and its offsets in the command."""
 
@@ -72,7 +72,7 @@ class _Word:
     end: int
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class _Command:
     """A simple command: its words (name first, no assignments or redirects) and whether
     its stdout goes somewhere other than the engine."""
@@ -81,7 +81,7 @@ class _Command:
     stdout_redirected: bool
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class _Parsed:
     """A command's syntax tree, the text it was parsed from (placeholders blanked, same
     length) and where the ``${ns.key}`` placeholders were."""
@@ -211,7 +211,7 @@ def _literal(raw: str) -> str:
 # --------------------------------------------------------------------------- DIP125
 
 
-@dataclass(frozen=True)
+@record(kw_only=False, eq=True, frozen=True, slots=False)
 class Binary:
     """The program a tool command runs, with its offsets in the command text."""
 
@@ -311,77 +311,6 @@ def on_path(binary: str) -> bool:
 @functools.lru_cache(maxsize=1024)
 def _which(binary: str, path: str) -> str | None:
     return shutil.which(binary, path=path)
-
-
-# --------------------------------------------------------------------------- DIP123
-
-
-@dataclass(frozen=True)
-class SyntaxProblem:
-    """What ``bash -n`` said: its last output line and the 1-based line it names."""
-
-    message: str
-    line: int | None
-
-
-_BASH_LINE = re.compile(r"line (\d+):")
-
-
-_SYNTAX_CACHE: dict[str, SyntaxProblem | None] = {}
-_SYNTAX_CACHE_LIMIT = 2048
-_PARALLEL_CHECKS = 16
-
-
-def bash_syntax_error(command: str) -> SyntaxProblem | None:
-    """Run ``bash -n`` on the command; None when it is valid or bash is unavailable."""
-    return bash_syntax_errors([command]).get(command)
-
-
-def bash_syntax_errors(commands: list[str]) -> dict[str, SyntaxProblem | None]:
-    """``bash -n`` for several commands at once (concurrent processes, cached by text)."""
-    todo = [c for c in dict.fromkeys(commands) if c not in _SYNTAX_CACHE]
-    bash = shutil.which("bash") if todo else None
-    if todo and bash is None:
-        return {}
-    for i in range(0, len(todo), _PARALLEL_CHECKS):
-        batch = todo[i : i + _PARALLEL_CHECKS]
-        running: list[tuple[str, subprocess.Popen[str] | None]] = []
-        for command in batch:
-            try:
-                proc: subprocess.Popen[str] | None = subprocess.Popen(
-                    ["bash", "-n"],  # argv[0] "bash" keeps messages free of the install path
-                    executable=bash,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                )
-            except OSError:
-                proc = None
-            running.append((command, proc))
-        for command, proc in running:
-            _SYNTAX_CACHE[command] = _finish(proc, command)
-    if len(_SYNTAX_CACHE) > _SYNTAX_CACHE_LIMIT:
-        for key in list(_SYNTAX_CACHE)[: len(_SYNTAX_CACHE) - _SYNTAX_CACHE_LIMIT]:
-            del _SYNTAX_CACHE[key]
-    return {c: _SYNTAX_CACHE.get(c) for c in commands}
-
-
-def _finish(proc: subprocess.Popen[str] | None, command: str) -> SyntaxProblem | None:
-    if proc is None:
-        return None
-    try:
-        output, _ = proc.communicate(command, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        proc.kill()
-        proc.communicate()
-        return None
-    if proc.returncode == 0:
-        return None
-    lines = [ln for ln in output.splitlines() if ln.strip()]
-    last = lines[-1] if lines else f"bash -n exited with status {proc.returncode}"
-    numbers = [int(m.group(1)) for ln in lines for m in [_BASH_LINE.search(ln)] if m]
-    return SyntaxProblem(last, numbers[-1] if numbers else None)
 
 
 # --------------------------------------------------------------------------- coverage
