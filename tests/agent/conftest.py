@@ -3,28 +3,20 @@ clients wired to it for each provider."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 
 import pytest
 
 from tests.agent.fakes.turns import Turn
 from tests.llm.conftest import Harness, make_client
+from tests.llm.fakes.env import scrub_env
 from tests.llm.fakes.server import FakeServer
 from tracker.agent.events import AgentEvent
-from tracker.llm.cost import reset_unknown_model_warnings
-
-_ENV_PREFIXES = ("ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "TRACKER_")
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES) or name in _PROXY_VARS:
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    reset_unknown_model_warnings()
+    scrub_env(monkeypatch, "TRACKER_")
 
 
 class Clients:

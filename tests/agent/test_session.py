@@ -11,8 +11,8 @@ import pytest
 
 from tests.agent.conftest import Clients, EventLog
 from tests.agent.fakes.turns import MODELS, PROVIDERS, Call, Turn, text_turn, tool_turn
-from tests.llm.conftest import API_KEYS, BASE_URL_VARS
 from tests.llm.fakes import anthropic_wire
+from tests.llm.fakes.env import API_KEYS, BASE_URL_VARS
 from tests.llm.fakes.server import FakeServer, Reply
 from tracker.agent import (
     BreachVerify,

@@ -40,7 +40,7 @@ workflow Hook
 
   tool Hold
     timeout: 5s
-    command: echo held
+    command: sleep 1; echo held  # keeps the run (and its callback server) up for the second answer
 
   agent Done
     label: Done

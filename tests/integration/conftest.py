@@ -9,7 +9,6 @@ the secure audit directory and the working directory all live in the test's tmp_
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import textwrap
 from collections.abc import Sequence
@@ -21,31 +20,13 @@ import pytest
 
 from tests.agent.fakes.turns import Turn
 from tests.conftest import REPO, run_cli
+from tests.llm.fakes.env import API_KEYS, BASE_URL_VARS, scrub_env
 from tests.llm.fakes.server import FakeServer
-
-_ENV_PREFIXES = ("ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "TRACKER_")
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-KEYS = {
-    "anthropic": ("ANTHROPIC_API_KEY", "sk-ant-test-0123456789"),
-    "openai": ("OPENAI_API_KEY", "sk-openai-test-0123456789"),
-    "gemini": ("GEMINI_API_KEY", "gemini-test-key-0123456789"),
-    "openai-compat": ("OPENAI_COMPAT_API_KEY", "sk-compat-test-0123456789"),
-}
-BASE_URLS = {
-    "anthropic": "ANTHROPIC_BASE_URL",
-    "openai": "OPENAI_BASE_URL",
-    "gemini": "GEMINI_BASE_URL",
-    "openai-compat": "OPENAI_COMPAT_BASE_URL",
-}
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES) or name in _PROXY_VARS:
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    scrub_env(monkeypatch, "TRACKER_")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("TRACKER_AUDIT_DIR", str(tmp_path / "audit"))
     monkeypatch.setenv("PYTHONPATH", str(REPO))
@@ -53,8 +34,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def provider_env(provider: str, server: FakeServer) -> dict[str, str]:
     """A fake key for ``provider`` and its base URL pointed at ``server``."""
-    key_var, key = KEYS[provider]
-    return {key_var: key, BASE_URLS[provider]: server.url}
+    key_var, key = API_KEYS[provider]
+    return {key_var: key, BASE_URL_VARS[provider]: server.url}
 
 
 def script(server: FakeServer, provider: str, *turns: Turn) -> None:

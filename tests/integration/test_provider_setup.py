@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.agent.fakes.turns import text_turn
-from tests.integration.conftest import KEYS, Stream, provider_env, script, tracker, write_flow
+from tests.integration.conftest import Stream, provider_env, script, tracker, write_flow
+from tests.llm.fakes.env import API_KEYS
 from tests.llm.fakes.server import FakeServer
 
 ONE_AGENT = """
@@ -83,7 +84,7 @@ def test_workflows_without_agent_nodes_need_no_key(workdir: Path) -> None:
 
 def test_keys_come_from_the_workdir_env_file(server: FakeServer, workdir: Path) -> None:
     flow = one_agent(workdir)
-    key_var, key = KEYS["anthropic"]
+    key_var, key = API_KEYS["anthropic"]
     (workdir / ".env").write_text(f"# provider settings\nexport {key_var}={key}\nANTHROPIC_BASE_URL='{server.url}'\n")
     script(server, "anthropic", text_turn("done"))
     proc = tracker([str(flow), "--json"], cwd=workdir)
@@ -93,7 +94,7 @@ def test_keys_come_from_the_workdir_env_file(server: FakeServer, workdir: Path) 
 
 def test_env_precedence_process_then_workdir_then_user_config(server: FakeServer, workdir: Path, tmp_path: Path) -> None:
     flow = one_agent(workdir)
-    key_var, key = KEYS["anthropic"]
+    key_var, key = API_KEYS["anthropic"]
     config = tmp_path / "config" / "tracker"
     config.mkdir(parents=True)
     (config / ".env").write_text(f"{key_var}=sk-ant-from-config-000\nANTHROPIC_BASE_URL=http://127.0.0.1:9\n")
@@ -113,7 +114,7 @@ def test_env_precedence_process_then_workdir_then_user_config(server: FakeServer
 
 def test_the_user_config_env_file_alone_is_enough(server: FakeServer, workdir: Path, tmp_path: Path) -> None:
     flow = one_agent(workdir)
-    key_var, key = KEYS["anthropic"]
+    key_var, key = API_KEYS["anthropic"]
     config = tmp_path / "config" / "tracker"
     config.mkdir(parents=True)
     (config / ".env").write_text(f"{key_var}={key}\nANTHROPIC_BASE_URL={server.url}\n")
@@ -162,7 +163,7 @@ def test_env_file_can_set_tracker_variables(workdir: Path) -> None:
 
 def test_gateway_url_routes_agent_calls(server: FakeServer, workdir: Path) -> None:
     flow = one_agent(workdir)
-    key_var, key = KEYS["anthropic"]
+    key_var, key = API_KEYS["anthropic"]
     script(server, "anthropic", text_turn("done"))
     proc = tracker([str(flow), "--json", "--gateway-url", f"{server.url}/gw/"], cwd=workdir, env={key_var: key})
     assert proc.returncode == 0, proc.stderr
@@ -171,7 +172,7 @@ def test_gateway_url_routes_agent_calls(server: FakeServer, workdir: Path) -> No
 
 def test_a_refused_gateway_route_is_reported_before_the_run(workdir: Path) -> None:
     flow = one_agent(workdir, model="deepseek-chat")
-    key_var, key = KEYS["openai-compat"]
+    key_var, key = API_KEYS["openai-compat"]
     proc = tracker(
         [str(flow), "--gateway-url", "http://127.0.0.1:9", "--gateway-kind", "bedrock"], cwd=workdir, env={key_var: key}
     )

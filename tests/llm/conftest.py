@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from tests.llm.fakes.env import API_KEYS, BASE_URL_VARS, scrub_env
 from tests.llm.fakes.server import FakeServer
 from tracker.llm import Client, RetryMiddleware, RetryPolicy, TokenTracker, TraceEvent
 from tracker.llm.config import load_provider_settings
-from tracker.llm.cost import reset_unknown_model_warnings
 from tracker.llm.providers import create_adapter
-
-_ENV_PREFIXES = ("ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "TRACKER_GATEWAY")
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
-API_KEYS = {
-    "anthropic": ("ANTHROPIC_API_KEY", "sk-ant-test-0123456789"),
-    "openai": ("OPENAI_API_KEY", "sk-openai-test-0123456789"),
-    "gemini": ("GEMINI_API_KEY", "gemini-test-key-0123456789"),
-    "openai-compat": ("OPENAI_COMPAT_API_KEY", "sk-compat-test-0123456789"),
-}
-BASE_URL_VARS = {
-    "anthropic": "ANTHROPIC_BASE_URL",
-    "openai": "OPENAI_BASE_URL",
-    "gemini": "GEMINI_BASE_URL",
-    "openai-compat": "OPENAI_COMPAT_BASE_URL",
-}
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES) or name in _PROXY_VARS:
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    reset_unknown_model_warnings()
+    scrub_env(monkeypatch, "TRACKER_GATEWAY")
 
 
 @dataclass

@@ -14,7 +14,6 @@ secure audit directory and the git identity live under the test's ``tmp_path``.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import threading
@@ -28,10 +27,9 @@ import pytest
 
 from tests.agent.fakes.turns import Turn, text_turn
 from tests.conftest import REPO, run_cli
+from tests.llm.fakes.env import scrub_env
 from tests.llm.fakes.server import FakeServer, RecordedRequest, Reply
 
-_ENV_PREFIXES = ("ANTHROPIC_", "OPENAI_", "GEMINI_", "GOOGLE_", "TRACKER_", "GIT_")
-_PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 _NODE = re.compile(r"(?:Run: [^,\\]*, node|Node): ([A-Za-z_][A-Za-z0-9_]*)")
 DEFAULT_REPLY = "Done.\n\nSTATUS: success"
 
@@ -88,10 +86,7 @@ class NodeScripts(FakeServer):
 
 @pytest.fixture(autouse=True)
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith(_ENV_PREFIXES) or name in _PROXY_VARS:
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    scrub_env(monkeypatch, "TRACKER_", "GIT_")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("TRACKER_AUDIT_DIR", str(tmp_path / "audit"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))

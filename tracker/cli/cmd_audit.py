@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+
+from tracker.cli.run_select import add_run_arguments, print_json, workdir_of
 
 SUMMARY = "List past runs, or audit one run"
 EXAMPLES = """\
@@ -23,17 +24,15 @@ EXAMPLES = """\
 def add_arguments(p: argparse.ArgumentParser) -> None:
     command = p.prog.split()[-1]
     p.set_defaults(command=command)
-    if command == "audit":
-        p.add_argument("run", nargs="?", help="run ID or unique prefix (default: list all runs)")
-    p.add_argument("-w", "--workdir", metavar="DIR", help="project directory holding .tracker/runs (default: cwd)")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    run_help = "run ID or unique prefix (default: list all runs)" if command == "audit" else None
+    add_run_arguments(p, json_help="print JSON instead of text", run_help=run_help)
 
 
 def run(args: argparse.Namespace) -> int:
     from tracker.runs.audit import audit, list_runs, render_audit, render_list
     from tracker.runs.layout import RunLookupError, resolve_run
 
-    workdir = Path(args.workdir).resolve() if args.workdir else Path.cwd()
+    workdir = workdir_of(args)
     run_arg = getattr(args, "run", None)
     if not run_arg:
         runs = list_runs(workdir)
@@ -50,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     if args.json:
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(report.to_dict())
     else:
         render_audit(report, sys.stdout)
     return 0

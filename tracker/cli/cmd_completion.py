@@ -76,6 +76,25 @@ def command_specs() -> list[CommandSpec]:
 def _words(items: list[str]) -> str:
     return " ".join(items)
 
+def _command_cases(specs: list[CommandSpec], run: CommandSpec, positional: str, offer: str) -> list[str]:
+    """The two ``case`` tables bash and zsh share: each command's flags, flags that take a
+    value and positional kind; then the fixed values of options (``offer`` formats them)."""
+    lines = ['    case "$cmd" in']
+    for s in specs:
+        kind = positional.format(s.positional)
+        lines.append(f'        {s.name}) flags="{_words(s.flags)}"; valued="{_words(s.takes_value)}"; positional={kind} ;;')
+    lines += [
+        f'        "") flags="{_words(run.flags)}"; valued="{_words(run.takes_value)}" ;;',
+        "    esac",
+        '    case "$cmd:$prev" in',
+    ]
+    for s in [*specs, CommandSpec("", "", choices=run.choices)]:
+        for option, values in s.choices.items():
+            lines.append(f"        {s.name}:{option}) {offer.format(_words(values))} ;;")
+    lines.append("    esac")
+    return lines
+
+
 
 # ---------------------------------------------------------------------------- bash
 
@@ -106,20 +125,9 @@ def bash_script(specs: list[CommandSpec], builtins: list[str]) -> str:
         "    COMPREPLY=()",
         '    case " $commands " in *" $cmd "*) ;; *) cmd=run ;; esac',
         '    [ "$COMP_CWORD" -eq 1 ] && cmd=""',
-        '    case "$cmd" in',
     ]
-    for s in specs:
-        lines.append(f'        {s.name}) flags="{_words(s.flags)}"; valued="{_words(s.takes_value)}"; positional="{s.positional}" ;;')
+    lines += _command_cases(specs, run, '"{}"', 'COMPREPLY=($(compgen -W "{}" -- "$cur")); return')
     lines += [
-        f'        "") flags="{_words(run.flags)}"; valued="{_words(run.takes_value)}" ;;',
-        "    esac",
-        '    case "$cmd:$prev" in',
-    ]
-    for s in [*specs, CommandSpec("", "", choices=run.choices)]:
-        for option, values in s.choices.items():
-            lines.append(f'        {s.name}:{option}) COMPREPLY=($(compgen -W "{_words(values)}" -- "$cur")); return ;;')
-    lines += [
-        "    esac",
         '    case " $valued " in *" $prev "*)',
         '        case "$prev" in',
         f'            {"|".join(DIRECTORY_OPTIONS)}) _tracker_add -d -- "$cur" ;;',
@@ -184,20 +192,9 @@ def zsh_script(specs: list[CommandSpec], builtins: list[str]) -> str:
         "    local flags valued positional=workflow",
         '    (( ${commands[(I)${cmd}:*]} )) || cmd=run',
         '    (( CURRENT == 2 )) && cmd=""',
-        '    case "$cmd" in',
     ]
-    for s in specs:
-        lines.append(f'        {s.name}) flags="{_words(s.flags)}"; valued="{_words(s.takes_value)}"; positional={s.positional} ;;')
+    lines += _command_cases(specs, run, "{}", "compadd -- {}; return")
     lines += [
-        f'        "") flags="{_words(run.flags)}"; valued="{_words(run.takes_value)}" ;;',
-        "    esac",
-        '    case "$cmd:$prev" in',
-    ]
-    for s in [*specs, CommandSpec("", "", choices=run.choices)]:
-        for option, values in s.choices.items():
-            lines.append(f"        {s.name}:{option}) compadd -- {_words(values)}; return ;;")
-    lines += [
-        "    esac",
         '    if [[ " $valued " == *" $prev "* ]]; then',
         '        case "$prev" in',
         f'            {"|".join(DIRECTORY_OPTIONS)}) _directories ;;',

@@ -8,9 +8,9 @@ output, stderr and errors, detects identical repeated failures, and lists sugges
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
+
+from tracker.cli.run_select import add_run_arguments, print_json, selected_run
 
 SUMMARY = "Explain why a run failed"
 EXAMPLES = """\
@@ -20,26 +20,20 @@ EXAMPLES = """\
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run", nargs="?", help="run ID or unique prefix (default: the most recent run)")
-    p.add_argument("-w", "--workdir", metavar="DIR", help="project directory holding .tracker/runs (default: cwd)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_run_arguments(p, json_help="print the report as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tracker.runs.audit import most_recent_run
     from tracker.runs.diagnose import diagnose, render
-    from tracker.runs.layout import RunLookupError, resolve_run
+    from tracker.runs.layout import RunLookupError
 
-    workdir = Path(args.workdir).resolve() if args.workdir else Path.cwd()
     try:
-        run_dir = resolve_run(workdir, args.run) if args.run else most_recent_run(workdir)
-        report = diagnose(run_dir)
+        report = diagnose(selected_run(args))
     except (RunLookupError, FileNotFoundError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     if args.json:
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(report.to_dict())
     else:
         render(report, sys.stdout)
     return 0

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tracker.cli.run_select import add_run_arguments, print_json, selected_run
+
 SUMMARY = "Rebuild run.json for a run"
 EXAMPLES = """\
   tracker run-json                 # the most recent run
@@ -22,9 +24,7 @@ EXAMPLES = """\
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run", nargs="?", help="run ID or unique prefix (default: the most recent run)")
-    p.add_argument("-w", "--workdir", metavar="DIR", help="project directory holding .tracker/runs (default: cwd)")
-    p.add_argument("--json", action="store_true", help="print the manifest instead of a summary")
+    add_run_arguments(p, json_help="print the manifest instead of a summary")
 
 
 def _previous(run_dir: Path) -> tuple[str, dict[str, str]]:
@@ -59,13 +59,11 @@ def summary(run_dir: Path, manifest: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tracker.runs.audit import most_recent_run
-    from tracker.runs.layout import RunLookupError, resolve_run
+    from tracker.runs.layout import RunLookupError
     from tracker.runs.manifest import write_manifest
 
-    workdir = Path(args.workdir).resolve() if args.workdir else Path.cwd()
     try:
-        run_dir = resolve_run(workdir, args.run) if args.run else most_recent_run(workdir)
+        run_dir = selected_run(args)
         source_path, params = _previous(run_dir)
         manifest = write_manifest(run_dir, source_path=source_path, params=params)
     except RunLookupError as exc:
@@ -75,8 +73,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"error: cannot write run.json: {exc.strerror or exc}\n")
         return 1
     if args.json:
-        json.dump(manifest, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json(manifest)
     else:
         sys.stdout.write(summary(run_dir, manifest))
     return 0

@@ -7,9 +7,9 @@ Without a run ID the most recent run is shown; ``--json`` prints the list as JSO
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
+
+from tracker.cli.run_select import add_run_arguments, print_json, selected_run
 
 SUMMARY = "Show a run's status timeline (the agents' report_status notes)"
 EXAMPLES = """\
@@ -20,26 +20,21 @@ EXAMPLES = """\
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("run", nargs="?", help="run ID or unique prefix (default: the most recent run)")
-    p.add_argument("-w", "--workdir", metavar="DIR", help="project directory holding .tracker/runs (default: cwd)")
-    p.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    add_run_arguments(p, json_help="print the timeline as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
     from tracker.library.status import status_timeline
-    from tracker.runs.audit import most_recent_run
-    from tracker.runs.layout import RunLookupError, resolve_run
+    from tracker.runs.layout import RunLookupError
 
-    workdir = Path(args.workdir).resolve() if args.workdir else Path.cwd()
     try:
-        run_dir = resolve_run(workdir, args.run) if args.run else most_recent_run(workdir)
+        run_dir = selected_run(args)
         updates = status_timeline(run_dir)
     except (RunLookupError, OSError) as exc:
         sys.stderr.write(f"error: {exc}\n")
         return 1
     if args.json:
-        json.dump({"run_id": run_dir.name, "updates": [u.to_dict() for u in updates]}, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        print_json({"run_id": run_dir.name, "updates": [u.to_dict() for u in updates]})
         return 0
     noun = "update" if len(updates) == 1 else "updates"
     out = [f"Status timeline — run {run_dir.name} ({len(updates)} {noun})"]

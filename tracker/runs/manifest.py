@@ -32,38 +32,31 @@ def write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+_NO_KEY = object()  # list items have no key
+
+
 def _indented(value: Any, indent: str, out: list[str]) -> None:
     """Append ``json.dumps(value, indent=2, ensure_ascii=False)`` text to ``out`` (the
     standard library encodes indented JSON in pure Python, several times slower)."""
     if isinstance(value, str):
         out.append(_encode_str(value))
-    elif isinstance(value, dict):
+    elif isinstance(value, (dict, list)):
         if not value:
-            out.append("{}")
+            out.append("{}" if isinstance(value, dict) else "[]")
             return
+        opening, closing = ("{", "}") if isinstance(value, dict) else ("[", "]")
         inner = indent + "  "
-        out.append("{\n" + inner)
-        first = True
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise TypeError("non-string key")
-            if not first:
-                out.append(",\n" + inner)
-            first = False
-            out.append(_encode_str(key) + ": ")
-            _indented(item, inner, out)
-        out.append("\n" + indent + "}")
-    elif isinstance(value, list):
-        if not value:
-            out.append("[]")
-            return
-        inner = indent + "  "
-        out.append("[\n" + inner)
-        for i, item in enumerate(value):
+        out.append(opening + "\n" + inner)
+        pairs = value.items() if isinstance(value, dict) else ((_NO_KEY, item) for item in value)
+        for i, (key, item) in enumerate(pairs):
             if i:
                 out.append(",\n" + inner)
+            if key is not _NO_KEY:
+                if not isinstance(key, str):
+                    raise TypeError("non-string key")
+                out.append(_encode_str(key) + ": ")
             _indented(item, inner, out)
-        out.append("\n" + indent + "]")
+        out.append("\n" + indent + closing)
     elif value is None:
         out.append("null")
     elif value is True:
